@@ -1,0 +1,1 @@
+"""Linux-only backend pieces (io_uring, pidfd)."""

@@ -1,0 +1,1 @@
+"""The Unix (Linux, macOS, BSD) backend."""

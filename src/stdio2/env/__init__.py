@@ -1,0 +1,1 @@
+"""The process environment: arguments, environment variables, working directory and platform constants."""

@@ -1,0 +1,5 @@
+"""STUB: being written; see the issue tracker."""
+
+from typing import Any
+
+Cursor: Any = None

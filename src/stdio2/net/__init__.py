@@ -1,0 +1,1 @@
+"""Networking: IP and socket addresses, `TcpStream`, `TcpListener`, `UdpSocket`, all honouring `Deadline` scopes."""

@@ -1,0 +1,1 @@
+"""Linux-only extensions: the io_uring completion driver (`uring`) and pidfd-backed processes (`process`)."""

@@ -1,0 +1,1 @@
+"""Unix-only extensions (`io`, `ffi`, `fs`, `net`, `process`) and `pipe()`."""

@@ -1,0 +1,1 @@
+"""Windows-only extensions: handles and sockets with owners (`io`), `ffi`, `fs`, `process`."""

@@ -1,0 +1,1 @@
+"""Child processes: `Command`, `Child`, `Stdio`, `Output`, `ExitStatus`, as Rust's `std::process`."""
