@@ -10,7 +10,7 @@ report partial progress on failure through `Error.progress`.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
@@ -18,8 +18,7 @@ import attrs
 from stdio2.io._error import Error, ErrorKind
 
 if TYPE_CHECKING:
-    from collections.abc import Buffer
-
+    from stdio2._typing import Buffer
     from stdio2.io._adapters import Broadcast, Bytes, Chain, Lines, Split, Take, Tee
 
 __all__ = ["BufRead", "Read", "Seek", "SeekFrom", "Write"]
@@ -121,7 +120,7 @@ class SeekFrom:
     Current: type[SeekFrom]
 
 
-def _offset(_inst: object, _attr: object, value: object) -> None:
+def _offset(_inst: object, _attr: object, value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"SeekFrom offset must be an int, got {type(value).__name__}")
 
@@ -243,7 +242,7 @@ class Read(abc.ABC):
 
         return Bytes(self)
 
-    def chain(self, next: Read, /) -> Chain:  # noqa: A002 - Rust's name
+    def chain(self, next: Read, /) -> Chain:
         """A reader that yields this reader's bytes, then *next*'s."""
         from stdio2.io._adapters import Chain
 
