@@ -38,9 +38,13 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Callable
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from stdio2.io._error import Error, ErrorKind
+if TYPE_CHECKING:
+    from stdio2.io._error import Error
+
+# stdio2.io imports this module while its package initialises (pipes and std
+# streams are owners), so the error types are imported where they are used.
 
 __all__ = ["Cell", "Owner", "closed_error"]
 
@@ -85,6 +89,8 @@ class Cell(Generic[R]):
 
 def closed_error(what: str) -> Error:
     """The error every use of a closed or moved-from owner raises."""
+    from stdio2.io._error import Error, ErrorKind
+
     return Error(ErrorKind.InvalidInput, f"{what} is closed (or was moved to another owner)")
 
 
@@ -140,6 +146,8 @@ class Owner(Generic[R]):
             try:
                 cell.release_now()
             except OSError as e:
+                from stdio2.io._error import Error
+
                 raise Error.from_os_error(e) from None
         # else: an operation in flight holds the cell; its end releases it.
 
@@ -152,8 +160,12 @@ class Owner(Generic[R]):
     def __del__(self) -> None:
         cell = getattr(self, "_cell", None)
         if cell is not None:
-            warnings.warn(f"unclosed {self!r}", ResourceWarning, source=self, stacklevel=2)
+            text = f"unclosed {self!r}"
+            del cell
+            # Close before warning: with ResourceWarning turned into an
+            # error (pytest -W error), warn() raises and would skip the close.
             try:
                 self.close()
             except OSError:
                 pass
+            warnings.warn(text, ResourceWarning, source=self, stacklevel=2)

@@ -303,6 +303,10 @@ def default_read_to_end(reader: Read, buf: bytearray, size_hint: int | None = No
                 except OSError as e:
                     if _interrupted(e):
                         continue
+                    # The reader's frames (kept alive by the traceback) may hold
+                    # views of buf, which would make the final trim below fail
+                    # with BufferError and hide this error.
+                    e.__traceback__ = None
                     raise as_error(e, filled - start) from None
             if not n:
                 return filled - start

@@ -1,0 +1,96 @@
+"""Cursor against io.BytesIO: 64-byte reads into a caller buffer, and appending writes."""
+
+from __future__ import annotations
+
+import io
+
+from benchmarks._harness import Pair, case
+from stdio2.io import Cursor
+
+_CHUNK = 64
+
+
+@case("Cursor(bytes).read(64 B buf)", "BytesIO.readinto(64 B buf)", target=5.5)
+def read_bytes(quick: bool) -> Pair:
+    ops = 20_000 if quick else 200_000
+    data = bytes(range(256)) * (ops * _CHUNK // 256)
+    buf = bytearray(_CHUNK)
+    cur = Cursor(data)
+    bio = io.BytesIO(data)
+
+    def s2() -> None:
+        cur.set_position(0)
+        read = cur.read
+        for _ in range(ops):
+            read(buf)
+
+    def std() -> None:
+        bio.seek(0)
+        readinto = bio.readinto
+        for _ in range(ops):
+            readinto(buf)
+
+    return Pair(stdio2=s2, stdlib=std, ops=ops)
+
+
+@case("Cursor(bytearray).read(64 B buf)", "BytesIO.readinto(64 B buf)")
+def read_bytearray(quick: bool) -> Pair:
+    ops = 20_000 if quick else 200_000
+    data = bytes(range(256)) * (ops * _CHUNK // 256)
+    buf = bytearray(_CHUNK)
+    cur = Cursor(bytearray(data))
+    bio = io.BytesIO(data)
+
+    def s2() -> None:
+        cur.set_position(0)
+        read = cur.read
+        for _ in range(ops):
+            read(buf)
+
+    def std() -> None:
+        bio.seek(0)
+        readinto = bio.readinto
+        for _ in range(ops):
+            readinto(buf)
+
+    return Pair(stdio2=s2, stdlib=std, ops=ops)
+
+
+@case("Cursor(bytearray).write(64 B)", "BytesIO.write(64 B)", target=3.5)
+def write_append(quick: bool) -> Pair:
+    ops = 20_000 if quick else 200_000
+    chunk = b"x" * _CHUNK
+
+    def s2() -> None:
+        write = Cursor(bytearray()).write
+        for _ in range(ops):
+            write(chunk)
+
+    def std() -> None:
+        write = io.BytesIO().write
+        for _ in range(ops):
+            write(chunk)
+
+    return Pair(stdio2=s2, stdlib=std, ops=ops)
+
+
+@case("Cursor(bytes).read_line()", "BytesIO.readline()")
+def read_line(quick: bool) -> Pair:
+    ops = 10_000 if quick else 100_000
+    data = b"a line of some forty characters, ending\n" * ops
+    cur = Cursor(data)
+    bio = io.BytesIO(data)
+
+    def s2() -> None:
+        cur.set_position(0)
+        read_line = cur.read_line
+        for _ in range(ops):
+            read_line()
+
+    def std() -> None:
+        bio.seek(0)
+        readline = bio.readline
+        for _ in range(ops):
+            readline().decode()
+
+    return Pair(stdio2=s2, stdlib=std, ops=ops)
