@@ -134,12 +134,16 @@ def test_current_exe_is_the_interpreter_binary() -> None:
 
 @linux_only
 def test_current_exe_of_a_child() -> None:
-    out = subprocess.run(
-        [sys.executable, "-c", "from stdio2 import env; print(env.current_exe())"],
-        capture_output=True,
-        timeout=60,
-        check=True,
-    ).stdout.decode().strip()
+    out = (
+        subprocess.run(
+            [sys.executable, "-c", "from stdio2 import env; print(env.current_exe())"],
+            capture_output=True,
+            timeout=60,
+            check=True,
+        )
+        .stdout.decode()
+        .strip()
+    )
     assert Path(out) == Path(os.path.realpath(sys.executable))
 
 

@@ -10,6 +10,7 @@ import sys
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from stdio2 import env
 from stdio2.io import Error, ErrorKind
@@ -21,9 +22,7 @@ value_bytes = st.binary(max_size=40).filter(lambda b: b"\0" not in b)
 
 
 def run_child(code: str, *args: str | bytes) -> bytes:
-    done = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, timeout=60, check=False
-    )
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     return done.stdout
 
@@ -57,9 +56,7 @@ def test_bytes_values_keep_both_python_views_in_step(value: bytes) -> None:
     assert env.var_os(KEY) == OsString.from_fspath(value)
     assert os.environb[KEY.encode()] == value
     assert os.environ[KEY] == os.fsdecode(value)
-    assert (KEY.encode(), value) in [
-        (k.as_encoded_bytes(), v.as_encoded_bytes()) for k, v in env.vars_os()
-    ]
+    assert (KEY.encode(), value) in [(k.as_encoded_bytes(), v.as_encoded_bytes()) for k, v in env.vars_os()]
     env.remove_var(KEY)
     assert KEY.encode() not in os.environb
     assert KEY not in os.environ
@@ -227,3 +224,64 @@ def test_args_error_text() -> None:
     e = env.ArgsError(1, OsString("x"))
     assert str(e) == "argument 1 is not valid unicode: OsString('x')"
     assert pickle.loads(pickle.dumps(e)).index == 1
+
+
+# -- the environment as a state machine against a dict -----------------------------------
+
+POOL = ["STDIO2_SM_A", "STDIO2_SM_B", "stdio2_sm_a"]
+
+
+class EnvironmentMachine(RuleBasedStateMachine):
+    """set_var / remove_var / var_os / vars_os against a plain dict model."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        for k in POOL:
+            env.remove_var(k)
+        self.model: dict[str, bytes] = {}
+
+    @rule(key=st.sampled_from(POOL), value=value_bytes)
+    def set(self, key: str, value: bytes) -> None:
+        env.set_var(key, value)
+        self.model[key] = value
+
+    @rule(key=st.sampled_from(POOL))
+    def remove(self, key: str) -> None:
+        env.remove_var(key)
+        self.model.pop(key, None)
+
+    @rule(key=st.sampled_from(POOL))
+    def read(self, key: str) -> None:
+        got = env.var_os(key)
+        expected = self.model.get(key)
+        assert (got is None) == (expected is None)
+        if got is not None:
+            assert got.as_encoded_bytes() == expected
+            text = got.to_str()
+            if text is None:
+                with pytest.raises(env.VarError.NotUnicode):
+                    env.var(key)
+            else:
+                assert env.var(key) == text
+        else:
+            with pytest.raises(env.VarError.NotPresent):
+                env.var(key)
+
+    @invariant()
+    def views_agree(self) -> None:
+        for k in POOL:
+            assert os.environb.get(k.encode()) == self.model.get(k)
+            expected = self.model.get(k)
+            assert os.environ.get(k) == (None if expected is None else os.fsdecode(expected))
+        snapshot = {
+            k.as_encoded_bytes(): v.as_encoded_bytes() for k, v in env.vars_os() if k.to_str() in POOL
+        }
+        assert snapshot == {k.encode(): v for k, v in self.model.items()}
+
+    def teardown(self) -> None:
+        for k in POOL:
+            env.remove_var(k)
+
+
+EnvironmentMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=20)
+test_environment_machine = unix_only(EnvironmentMachine.TestCase)

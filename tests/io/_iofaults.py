@@ -28,7 +28,9 @@ class ChunkReader(Read):
 class FailingReader(Read):
     """Yields *data* up to *fail_at*, then raises *error* (*times* times, then continues)."""
 
-    def __init__(self, data: bytes, fail_at: int, error: OSError | None = None, times: int = 10**9, chunk: int = 4):
+    def __init__(
+        self, data: bytes, fail_at: int, error: OSError | None = None, times: int = 10**9, chunk: int = 4
+    ):
         self.data = data
         self.pos = 0
         self.fail_at = fail_at
@@ -86,8 +88,13 @@ class FailingBufRead(BufRead):
 class CollectWriter(Write):
     """Accepts at most *limit* bytes per write; raises *error* or returns 0 once *capacity* is reached."""
 
-    def __init__(self, limit: int = 10**9, capacity: int | None = None, error: OSError | None = None,
-                 interrupt_every: int = 0) -> None:
+    def __init__(
+        self,
+        limit: int = 10**9,
+        capacity: int | None = None,
+        error: OSError | None = None,
+        interrupt_every: int = 0,
+    ) -> None:
         self.data = bytearray()
         self.limit = limit
         self.capacity = capacity

@@ -255,6 +255,9 @@ def test_chain_take_model(a: bytes, b: bytes, limit: int, chunks: list[int]) -> 
     assert bytes(out) == (a + b)[:limit]
     assert r.limit() == limit - len(out)
     buffered = Cursor(a).chain(Cursor(b)).take(limit)
-    assert list(buffered.split(b"\x00")) == ((a + b)[:limit].split(b"\x00") if (a + b)[:limit] else [])[
-        : None if not (a + b)[:limit].endswith(b"\x00") else -1
-    ]
+    assert (
+        list(buffered.split(b"\x00"))
+        == ((a + b)[:limit].split(b"\x00") if (a + b)[:limit] else [])[
+            : None if not (a + b)[:limit].endswith(b"\x00") else -1
+        ]
+    )

@@ -73,7 +73,7 @@ class CursorMachine(RuleBasedStateMachine):
     def fill_and_consume(self, k: int) -> None:
         data = bytes(memoryview(self.c.fill_buf()))  # type: ignore[arg-type]
         rest = bytes(self.data[self.pos :])
-        assert data and rest.startswith(data) or (not data and not rest)
+        assert (data and rest.startswith(data)) or (not data and not rest)
         k = min(k, len(data))
         self.c.consume(k)
         self.pos += k
@@ -174,7 +174,7 @@ def test_bad_inner_and_args() -> None:
     with pytest.raises(TypeError, match="memoryview"):
         Cursor([1, 2])  # type: ignore[type-var]
     c = Cursor(bytearray(b"abc"))
-    with pytest.raises(TypeError, match="Cursor.read"):
+    with pytest.raises(TypeError, match=r"Cursor\.read"):
         c.read(3)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         c.read([0, 0, 0])  # type: ignore[arg-type]

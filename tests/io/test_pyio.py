@@ -64,7 +64,7 @@ def test_oserror_becomes_error(tmp_path: pathlib.Path) -> None:
     p = tmp_path / "f"
     p.write_bytes(b"data")
     fd = os.open(p, os.O_RDONLY)
-    raw = open(fd, "rb", buffering=0)
+    raw = open(fd, "rb", buffering=0)  # noqa: SIM115 - closed explicitly below
     with raw:
         f = from_pyio(raw)
         os.close(fd)  # the raw file's descriptor is now invalid: EBADF from its readinto

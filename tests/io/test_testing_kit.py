@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from _iofaults import ChunkReader, CollectWriter
 
-from stdio2.io import BufRead, Cursor, Read, Seek, SeekFrom, Write, from_pyio
-from stdio2.io import _buffered
+from stdio2.io import BufRead, Cursor, Read, Seek, SeekFrom, Write, _buffered, from_pyio
 from stdio2.testing import check_bufread, check_read, check_seek, check_write
 
 
@@ -27,10 +26,10 @@ def _view_writer(data: bytes) -> tuple[Write, Callable[[], bytes]]:
 
 
 def test_cursor_all_kinds() -> None:
-    check_bufread(lambda d: Cursor(d))
+    check_bufread(Cursor)
     check_bufread(lambda d: Cursor(bytearray(d)))
     check_bufread(lambda d: Cursor(memoryview(bytearray(d))))
-    for make in (lambda d: Cursor(d), lambda d: Cursor(bytearray(d)), lambda d: Cursor(memoryview(d))):
+    for make in (Cursor, lambda d: Cursor(bytearray(d)), lambda d: Cursor(memoryview(d))):
         check_seek(make)
     check_write(_bytearray_writer)
     check_write(_view_writer)
@@ -69,13 +68,13 @@ def test_from_pyio_bytesio_and_real_file(tmp_path: pathlib.Path) -> None:
     def file_reader(d: bytes) -> Any:
         p = tmp_path / f"r{next(counter)}"
         p.write_bytes(d)
-        fh = open(p, "rb")
+        fh = open(p, "rb")  # noqa: SIM115 - closed in the finally below
         opened.append(fh)
         return from_pyio(fh)
 
     def file_writer(d: bytes) -> tuple[Write, Callable[[], bytes]]:
         p = tmp_path / f"w{next(counter)}"
-        fh = open(p, "wb")
+        fh = open(p, "wb")  # noqa: SIM115 - closed in the finally below
         opened.append(fh)
         return from_pyio(fh), p.read_bytes
 
@@ -186,6 +185,11 @@ class _Lossy(Write):
         pass
 
 
+def _lossy_factory(data: bytes) -> tuple[Write, Callable[[], bytes]]:
+    w = _Lossy()
+    return w, lambda: bytes(w.data)
+
+
 @pytest.mark.parametrize(
     ("check", "factory", "match"),
     [
@@ -194,7 +198,7 @@ class _Lossy(Write):
         (check_read, _AcceptsInt, "TypeError"),
         (check_bufread, _WritableFillBuf, "read-only"),
         (check_seek, _ClampingSeek, "InvalidInput"),
-        (check_write, lambda d: (lambda w: (w, lambda: bytes(w.data)))(_Lossy()), "first difference"),
+        (check_write, _lossy_factory, "first difference"),
     ],
 )
 def test_kit_catches_violations(check: Any, factory: Any, match: str) -> None:

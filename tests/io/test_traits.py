@@ -185,7 +185,7 @@ def test_int_args_raise_typeerror_naming_the_call() -> None:
         r.read_exact(b"abc")
     with pytest.raises(TypeError, match="not str"):
         CollectWriter().write_all("text")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="Cursor.read"):
+    with pytest.raises(TypeError, match=r"Cursor\.read"):
         Cursor(b"x").read(4)  # type: ignore[arg-type]
 
 

@@ -195,7 +195,7 @@ def test_socket_v6_needs_brackets() -> None:
     ],
 )
 def test_ipv4_rejects(text: str) -> None:
-    with pytest.raises(AddrParseError, match="^invalid IPv4 address syntax$"):
+    with pytest.raises(AddrParseError, match=r"^invalid IPv4 address syntax$"):
         V4.parse(text)
 
 
@@ -234,7 +234,15 @@ def test_ports_accept_leading_zeros(text: str, port: int) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["1.2.3.4:65536", "1.2.3.4:", "1.2.3.4:+80", "1.2.3.4:-1", "1.2.3.4: 80", "1.2.3.4:8O", "1.2.3.4:99999999999"],
+    [
+        "1.2.3.4:65536",
+        "1.2.3.4:",
+        "1.2.3.4:+80",
+        "1.2.3.4:-1",
+        "1.2.3.4: 80",
+        "1.2.3.4:8O",
+        "1.2.3.4:99999999999",
+    ],
 )
 def test_bad_ports(text: str) -> None:
     with pytest.raises(AddrParseError):
@@ -297,7 +305,7 @@ def test_parse_type_errors_name_the_call() -> None:
         SocketAddrV4("127.0.0.1", 80)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"SocketAddr\.parse"):
         SocketAddr("127.0.0.1", 80)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="IpAddr.parse"):
+    with pytest.raises(TypeError, match=r"IpAddr\.parse"):
         IpAddr()
 
 
@@ -306,7 +314,7 @@ def test_parse_type_errors_name_the_call() -> None:
 
 
 def test_constructor_ranges() -> None:
-    with pytest.raises(ValueError, match="0..=255"):
+    with pytest.raises(ValueError, match=r"0\.\.=255"):
         Ipv4Addr(256, 0, 0, 0)
     with pytest.raises(ValueError):
         Ipv4Addr(-1, 0, 0, 0)
@@ -314,7 +322,7 @@ def test_constructor_ranges() -> None:
         Ipv4Addr(1.0, 0, 0, 0)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="four"):
         Ipv4Addr(1, 2, 3)
-    with pytest.raises(ValueError, match="0..=65535"):
+    with pytest.raises(ValueError, match=r"0\.\.=65535"):
         Ipv6Addr(0x10000, 0, 0, 0, 0, 0, 0, 0)
     with pytest.raises(TypeError, match="eight"):
         Ipv6Addr(1, 2, 3)
@@ -331,11 +339,11 @@ def test_constructor_ranges() -> None:
 
 
 def test_constants() -> None:
-    assert Ipv4Addr.LOCALHOST == Ipv4Addr(127, 0, 0, 1)
-    assert Ipv4Addr.UNSPECIFIED == Ipv4Addr(0, 0, 0, 0)
-    assert Ipv4Addr.BROADCAST == Ipv4Addr(255, 255, 255, 255)
-    assert Ipv6Addr.LOCALHOST == Ipv6Addr(0, 0, 0, 0, 0, 0, 0, 1)
-    assert Ipv6Addr.UNSPECIFIED == Ipv6Addr(0, 0, 0, 0, 0, 0, 0, 0)
+    assert Ipv4Addr(127, 0, 0, 1) == Ipv4Addr.LOCALHOST
+    assert Ipv4Addr(0, 0, 0, 0) == Ipv4Addr.UNSPECIFIED
+    assert Ipv4Addr(255, 255, 255, 255) == Ipv4Addr.BROADCAST
+    assert Ipv6Addr(0, 0, 0, 0, 0, 0, 0, 1) == Ipv6Addr.LOCALHOST
+    assert Ipv6Addr(0, 0, 0, 0, 0, 0, 0, 0) == Ipv6Addr.UNSPECIFIED
     assert (Ipv4Addr.BITS, Ipv6Addr.BITS) == (32, 128)
 
 
@@ -352,7 +360,9 @@ def test_bits_and_octets() -> None:
     masked = Ipv6Addr.from_bits(v6.to_bits() & 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFF0000)
     assert masked == Ipv6Addr(0x1020, 0x3040, 0x5060, 0x7080, 0x90A0, 0xB0C0, 0xD0E0, 0)
     assert Ipv6Addr(0xFF00, 0, 0, 0, 0, 0, 0, 0).octets() == bytes([0xFF] + [0] * 15)
-    octets = bytes([0x19, 0x18, 0x17, 0x16, 0x15, 0x14, 0x13, 0x12, 0x11, 0x10, 0x0F, 0x0E, 0x0D, 0x0C, 0x0B, 0x0A])
+    octets = bytes(
+        [0x19, 0x18, 0x17, 0x16, 0x15, 0x14, 0x13, 0x12, 0x11, 0x10, 0x0F, 0x0E, 0x0D, 0x0C, 0x0B, 0x0A]
+    )
     assert Ipv6Addr.from_octets(octets) == Ipv6Addr(
         0x1918, 0x1716, 0x1514, 0x1312, 0x1110, 0x0F0E, 0x0D0C, 0x0B0A
     )
@@ -371,7 +381,7 @@ def test_bit_operators() -> None:
     assert ~Ipv4Addr(255, 0, 255, 0) == Ipv4Addr(0, 255, 0, 255)
     assert Ipv4Addr(192, 168, 1, 77) & Ipv4Addr(255, 255, 255, 0) == Ipv4Addr(192, 168, 1, 0)
     assert Ipv4Addr(10, 0, 0, 0) | Ipv4Addr(0, 0, 0, 9) == Ipv4Addr(10, 0, 0, 9)
-    assert ~Ipv6Addr.UNSPECIFIED == Ipv6Addr(*[0xFFFF] * 8)
+    assert Ipv6Addr(*[0xFFFF] * 8) == ~Ipv6Addr.UNSPECIFIED
     assert Ipv6Addr.parse("2001:db8::1") & Ipv6Addr.parse("ffff:ffff::") == Ipv6Addr.parse("2001:db8::")
     assert Ipv6Addr.parse("2001:db8::") | Ipv6Addr.parse("::1") == Ipv6Addr.parse("2001:db8::1")
 
@@ -430,7 +440,10 @@ def test_values_are_frozen_attrs_with_slots() -> None:
         ((1, 0, 0, 2, 0, 0, 3, 4), "1::2:0:0:3:4"),  # first run on a tie
         ((1, 0, 0, 2, 0, 0, 0, 3), "1:0:0:2::3"),  # longest run wins
         ((0x2001, 0xDB8, 0, 0, 0, 0, 0, 1), "2001:db8::1"),
-        ((0xABCD, 0xEF01, 0x2345, 0x6789, 0xABCD, 0xEF01, 0x2345, 0x6789), "abcd:ef01:2345:6789:abcd:ef01:2345:6789"),
+        (
+            (0xABCD, 0xEF01, 0x2345, 0x6789, 0xABCD, 0xEF01, 0x2345, 0x6789),
+            "abcd:ef01:2345:6789:abcd:ef01:2345:6789",
+        ),
         ((0, 0, 1, 0, 0, 0, 0, 0), "0:0:1::"),
     ],
 )
@@ -479,11 +492,12 @@ def test_repr_is_eval_able() -> None:
 
 def test_ordering_v4_before_v6() -> None:
     addrs = [Ipv6Addr.UNSPECIFIED, Ipv4Addr.BROADCAST, Ipv6Addr.LOCALHOST, Ipv4Addr.UNSPECIFIED]
-    assert sorted(addrs) == [Ipv4Addr.UNSPECIFIED, Ipv4Addr.BROADCAST, Ipv6Addr.UNSPECIFIED, Ipv6Addr.LOCALHOST]
+    expected = [Ipv4Addr.UNSPECIFIED, Ipv4Addr.BROADCAST, Ipv6Addr.UNSPECIFIED, Ipv6Addr.LOCALHOST]
+    assert sorted(addrs) == expected
     assert Ipv4Addr.BROADCAST < Ipv6Addr.UNSPECIFIED
     assert Ipv6Addr.UNSPECIFIED > Ipv4Addr.BROADCAST
     assert Ipv4Addr.BROADCAST != Ipv6Addr.UNSPECIFIED
-    assert Ipv4Addr.LOCALHOST != Ipv4Addr.LOCALHOST.to_ipv6_mapped()
+    assert Ipv4Addr.LOCALHOST.to_ipv6_mapped() != Ipv4Addr.LOCALHOST
     socks = [
         SocketAddrV6(Ipv6Addr.UNSPECIFIED, 1),
         SocketAddrV4(Ipv4Addr.BROADCAST, 2),
@@ -493,9 +507,9 @@ def test_ordering_v4_before_v6() -> None:
     ]
     assert sorted(socks) == [socks[2], socks[1], socks[0], socks[3], socks[4]]
     with pytest.raises(TypeError):
-        _ = Ipv4Addr.LOCALHOST < SocketAddrV4(Ipv4Addr.LOCALHOST, 1)  # type: ignore[operator]
+        _ = SocketAddrV4(Ipv4Addr.LOCALHOST, 1) > Ipv4Addr.LOCALHOST  # type: ignore[operator]
     assert Ipv4Addr.LOCALHOST != "127.0.0.1"
-    assert Ipv4Addr.LOCALHOST != ipaddress.IPv4Address("127.0.0.1")
+    assert ipaddress.IPv4Address("127.0.0.1") != Ipv4Addr.LOCALHOST
 
 
 def test_hash_consistent() -> None:
@@ -708,6 +722,8 @@ def test_socket_tuples() -> None:
         SocketAddr.from_socket_tuple([("127.0.0.1", 1)])  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         SocketAddr.from_socket_tuple(("127.0.0.1", 70000))
+    with pytest.raises(TypeError):  # a cached ("127.0.0.1", 80) must not answer for 80.0
+        SocketAddr.from_socket_tuple(("127.0.0.1", 80.0))
 
 
 def test_socket_tuple_round_trip_through_a_real_socket() -> None:

@@ -93,7 +93,9 @@ class RustParser:
             return None
         return d if d < radix else None
 
-    def read_number(self, radix: int, max_digits: int | None, allow_zero_prefix: bool, bits: int) -> int | None:
+    def read_number(
+        self, radix: int, max_digits: int | None, allow_zero_prefix: bool, bits: int
+    ) -> int | None:
         def inner() -> int | None:
             result = 0
             count = 0
@@ -234,7 +236,9 @@ def ours(parse: Callable[[str], T], text: str) -> T | None:
 # Strategies
 
 v4_addrs = st.builds(Ipv4Addr.from_bits, st.integers(0, 2**32 - 1))
-_segment = st.one_of(st.just(0), st.just(0), st.integers(0, 0xFFFF), st.sampled_from([1, 0xFFFF, 0xFE80, 0xFF02]))
+_segment = st.one_of(
+    st.just(0), st.just(0), st.integers(0, 0xFFFF), st.sampled_from([1, 0xFFFF, 0xFE80, 0xFF02])
+)
 v6_addrs = st.one_of(
     st.lists(_segment, min_size=8, max_size=8).map(lambda s: Ipv6Addr(*s)),
     v4_addrs.map(Ipv4Addr.to_ipv6_mapped),
@@ -433,7 +437,9 @@ V6_NOT_GLOBAL = _nets(
     "::/128", "::1/128", "::ffff:0:0/96", "64:ff9b:1::/48", "100::/64", "2001::/23",
     "2002::/16", "2001:db8::/32", "3fff::/20", "5f00::/16", "fc00::/7", "fe80::/10",
 )
-V6_GLOBAL_EXCEPTIONS = _nets("2001:1::1/128", "2001:1::2/128", "2001:3::/32", "2001:4:112::/48", "2001:20::/27")
+V6_GLOBAL_EXCEPTIONS = _nets(
+    "2001:1::1/128", "2001:1::2/128", "2001:3::/32", "2001:4:112::/48", "2001:20::/27"
+)
 
 interesting_v4 = st.one_of(
     v4_addrs,

@@ -17,9 +17,7 @@ from stdio2.os.windows.ffi import OsStringExt as WinStringExt
 from stdio2.os_str import OsString, Wtf8, _WindowsOsString
 
 unix_only = pytest.mark.skipif(sys.platform == "win32", reason="Unix OS strings are bytes")
-units_st = st.lists(
-    st.one_of(st.integers(0, 0xFFFF), st.integers(0xD800, 0xDFFF)), max_size=30
-)
+units_st = st.lists(st.one_of(st.integers(0, 0xFFFF), st.integers(0xD800, 0xDFFF)), max_size=30)
 
 
 def test_modules_are_reachable_from_the_platform_packages() -> None:

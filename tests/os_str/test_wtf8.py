@@ -44,9 +44,7 @@ def model_encode_cp(cp: int) -> bytes:
         return bytes([0xC0 | cp >> 6, 0x80 | cp & 0x3F])
     if cp < 0x10000:
         return bytes([0xE0 | cp >> 12, 0x80 | (cp >> 6) & 0x3F, 0x80 | cp & 0x3F])
-    return bytes(
-        [0xF0 | cp >> 18, 0x80 | (cp >> 12) & 0x3F, 0x80 | (cp >> 6) & 0x3F, 0x80 | cp & 0x3F]
-    )
+    return bytes([0xF0 | cp >> 18, 0x80 | (cp >> 12) & 0x3F, 0x80 | (cp >> 6) & 0x3F, 0x80 | cp & 0x3F])
 
 
 def model_from_wide(units: list[int]) -> bytes:
@@ -106,9 +104,9 @@ units_st = st.lists(
     max_size=40,
 )
 # Python strs that may hold lone surrogates (and adjacent lead+trail pairs).
-surrogate_text = st.lists(
-    st.one_of(st.characters(), st.integers(0xD800, 0xDFFF).map(chr)), max_size=40
-).map("".join)
+surrogate_text = st.lists(st.one_of(st.characters(), st.integers(0xD800, 0xDFFF).map(chr)), max_size=40).map(
+    "".join
+)
 clean_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
 
 # -- properties ---------------------------------------------------------------

@@ -177,8 +177,7 @@ def _key(key: Any, call: str) -> OsString:
         return _from_fspath(key)
     except TypeError:
         raise TypeError(
-            f"{call}: the name must be a str, bytes, os.PathLike or OsString, "
-            f"not {type(key).__name__}"
+            f"{call}: the name must be a str, bytes, os.PathLike or OsString, not {type(key).__name__}"
         ) from None
 
 
@@ -264,7 +263,8 @@ def set_var(key: str | bytes | OsString, value: str | bytes | OsString) -> None:
     """Set the environment variable *key* to *value* for this process and its future children.
 
     Unix: ``putenv`` through ``os.environb``, so ``os.environ`` sees it too;
-    Windows: ``SetEnvironmentVariableW`` through ``os.environ``. Raises
+    Windows: ``SetEnvironmentVariableW`` (the name's case kept), mirrored in
+    ``os.environ``. Raises
     `Error` (InvalidInput) for an empty name, a name containing ``=`` or NUL,
     or a value containing NUL. Not safe against C code reading the
     environment in other threads at the same moment (see the backend).
@@ -341,8 +341,7 @@ def set_current_dir(path: str | bytes | OsString | Any) -> None:
         os_path = _from_fspath(path)
     except TypeError:
         raise TypeError(
-            "set_current_dir(path) takes a str, bytes, os.PathLike or OsString, "
-            f"not {type(path).__name__}"
+            f"set_current_dir(path) takes a str, bytes, os.PathLike or OsString, not {type(path).__name__}"
         ) from None
     if b"\0" in os_path.as_encoded_bytes():
         raise Error(ErrorKind.InvalidInput, "set_current_dir: the path contains NUL")

@@ -356,7 +356,7 @@ class _BytesCursor(Cursor[bytes]):
             return decode_utf8(line)  # raises InvalidData naming the offset
 
     def read_until(self, byte: int | bytes, buf: bytearray, /) -> int:
-        if byte == 10 or byte == b"\n":
+        if byte in (10, b"\n"):
             if type(buf) is not bytearray:
                 _need_bytearray(buf, "read_until")
             line = self._bio.readline()

@@ -115,9 +115,9 @@ class SeekFrom:
     offset: int
     whence: int
 
-    Start: type[SeekFrom]
-    End: type[SeekFrom]
-    Current: type[SeekFrom]
+    Start: type[_Start]
+    End: type[_End]
+    Current: type[_Current]
 
 
 def _offset(_inst: object, _attr: object, value: int) -> None:

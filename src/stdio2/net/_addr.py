@@ -866,10 +866,16 @@ class SocketAddr:
         ignored in favour of *scope_id*. Raises `AddrParseError` for a host
         name and ValueError / TypeError for other malformed tuples.
         """
-        try:
-            return _tuple_cache[address]
-        except (KeyError, TypeError):
-            pass
+        # Only exact ints may hit the cache: 80.0 == 80 would otherwise find
+        # the entry that ("h", 80) made and skip the port check.
+        if type(address) is tuple and (
+            (len(address) == 2 and type(address[1]) is int)
+            or (len(address) == 4 and type(address[1]) is type(address[2]) is type(address[3]) is int)
+        ):
+            try:
+                return _tuple_cache[address]
+            except (KeyError, TypeError):
+                pass
         if not isinstance(address, tuple) or len(address) not in (2, 4):
             raise TypeError(
                 "SocketAddr.from_socket_tuple() takes (host, port) or (host, port, flowinfo, scope_id), "

@@ -130,10 +130,7 @@ class _OsStringBase:
         t = type(path_like)
         if t is str:
             # Inlined for the Unix flavour: this is the per-path hot call.
-            if cls._WIDE:
-                data = _wtf8._encode(path_like)
-            else:
-                data = path_like.encode(_UNIX_ENC, _UNIX_ERR)
+            data = _wtf8._encode(path_like) if cls._WIDE else path_like.encode(_UNIX_ENC, _UNIX_ERR)
         elif t is bytes:
             data = cls._bytes_to_inner(path_like)
         elif t is cls:
@@ -142,15 +139,13 @@ class _OsStringBase:
         else:
             if isinstance(path_like, _OsStringBase):
                 raise TypeError(
-                    f"{cls._NAME}.from_fspath: cannot mix OS string flavours "
-                    f"({type(path_like)._NAME} given)"
+                    f"{cls._NAME}.from_fspath: cannot mix OS string flavours ({type(path_like)._NAME} given)"
                 )
             try:
                 fs = _fspath(path_like)
             except TypeError:
                 raise TypeError(
-                    f"{cls._NAME}.from_fspath(p) takes a str, bytes or os.PathLike, "
-                    f"not {t.__name__}"
+                    f"{cls._NAME}.from_fspath(p) takes a str, bytes or os.PathLike, not {t.__name__}"
                 ) from None
             data = cls._text_to_inner(fs) if isinstance(fs, str) else cls._bytes_to_inner(fs)
         self = _new(cls)

@@ -77,9 +77,7 @@ def _validate(data: bytes) -> None:
     try:
         data.decode("utf-8", "surrogatepass")
     except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"Wtf8.from_bytes: ill-formed WTF-8 at byte {exc.start}: {exc.reason}"
-        ) from None
+        raise ValueError(f"Wtf8.from_bytes: ill-formed WTF-8 at byte {exc.start}: {exc.reason}") from None
     m = _ENCODED_PAIR.search(data)
     if m is not None:
         raise ValueError(

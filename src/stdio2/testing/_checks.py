@@ -71,7 +71,9 @@ def _drain(check: str, case: str, r: Read, size: int) -> bytes:
 
 def _same(check: str, case: str, what: str, got: bytes, want: bytes) -> None:
     if got != want:
-        where = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
+        where = next(
+            (i for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b), min(len(got), len(want))
+        )
         raise _fail(
             check,
             case,
@@ -147,8 +149,10 @@ def check_read(factory: Callable[[bytes], Read]) -> None:
                 raise _fail(c, case, f"read_exact past the end must be UnexpectedEof, got {e.kind}") from e
             if e.progress != len(data) or bytes(buf[: len(data)]) != data:
                 raise _fail(
-                    c, case, f"read_exact past the end: progress {e.progress}, expected {len(data)} "
-                    "with those bytes at the front of the buffer"
+                    c,
+                    case,
+                    f"read_exact past the end: progress {e.progress}, expected {len(data)} "
+                    "with those bytes at the front of the buffer",
                 ) from e
         else:
             raise _fail(c, case, "read_exact past the end must raise Error(UnexpectedEof)")
@@ -169,9 +173,11 @@ def check_read(factory: Callable[[bytes], Read]) -> None:
         except UnicodeDecodeError:
             try:
                 factory(data).read_to_string()
-            except Error as e:
-                if e.kind is not ErrorKind.InvalidData:
-                    raise _fail(c, case, f"read_to_string of bad UTF-8 must be InvalidData, got {e.kind}") from e
+            except Error as bad:
+                if bad.kind is not ErrorKind.InvalidData:
+                    raise _fail(
+                        c, case, f"read_to_string of bad UTF-8 must be InvalidData, got {bad.kind}"
+                    ) from bad
             else:
                 raise _fail(c, case, "read_to_string of bad UTF-8 must raise Error(InvalidData)")
         else:
@@ -211,16 +217,20 @@ def check_bufread(factory: Callable[[bytes], BufRead]) -> None:
         while True:
             chunk = r.fill_buf()
             try:
-                view = memoryview(chunk)  # type: ignore[arg-type]
+                view = memoryview(chunk)
             except TypeError:
-                raise _fail(c, case, f"fill_buf must return a bytes-like object, got {type(chunk).__name__}") from None
+                raise _fail(
+                    c, case, f"fill_buf must return a bytes-like object, got {type(chunk).__name__}"
+                ) from None
             if not view.readonly:
-                raise _fail(c, case, "fill_buf must return a read-only view (bytes or memoryview.toreadonly())")
+                raise _fail(
+                    c, case, "fill_buf must return a read-only view (bytes or memoryview.toreadonly())"
+                )
             first = bytes(view)
-            again = bytes(memoryview(r.fill_buf()))  # type: ignore[arg-type]
+            again = bytes(memoryview(r.fill_buf()))
             if again != first:
                 raise _fail(c, case, "fill_buf twice without consume returned different data")
-            if not len(view):
+            if len(view) == 0:
                 break
             rest = data[len(out) :]
             if not rest.startswith(bytes(view)):
@@ -320,7 +330,16 @@ def check_seek(factory: Callable[[bytes], Seek]) -> None:
         size = len(data)
         readable = isinstance(s, Read)
 
-        def at(s: Seek, want: int, what: str, case: str = case) -> None:
+        def at(
+            s: Seek,
+            want: int,
+            what: str,
+            *,
+            case: str = case,
+            size: int = size,
+            readable: bool = readable,
+            data: bytes = data,
+        ) -> None:
             got = s.stream_position()
             if got != want:
                 raise _fail(c, case, f"after {what}: position {got}, expected {want}")
@@ -429,7 +448,9 @@ def check_write(factory: Callable[[bytes], tuple[Write, Callable[[], bytes]]]) -
         half = len(data) // 2
         written = 0
         while written < len(data):
-            n = w.write_vectored([b"", data[written:half] if written < half else b"", data[max(written, half) :]])
+            n = w.write_vectored(
+                [b"", data[written:half] if written < half else b"", data[max(written, half) :]]
+            )
             if not n:
                 break
             written += n

@@ -100,6 +100,8 @@ def set_var(key: bytes, value: bytes) -> None:
         _environb[key] = value
     except OSError as exc:
         raise Error.from_os_error(exc) from None
+    except ValueError as exc:  # putenv's own checks (the caller's come first)
+        raise Error(ErrorKind.InvalidInput, f"set_var: {exc}") from None
 
 
 def remove_var(key: bytes) -> None:
@@ -110,6 +112,8 @@ def remove_var(key: bytes) -> None:
         pass  # unsetenv already ran before the dict lookup failed
     except OSError as exc:
         raise Error.from_os_error(exc) from None
+    except ValueError as exc:
+        raise Error(ErrorKind.InvalidInput, f"remove_var: {exc}") from None
 
 
 def vars_os() -> list[tuple[OsString, OsString]]:
@@ -203,12 +207,8 @@ def current_exe() -> Path:
         return Path(_fsdecode(os.readlink(b"/proc/self/exe")))
     except FileNotFoundError:
         if sys.platform.startswith(("linux", "android")):
-            raise Error(
-                ErrorKind.Uncategorized, "no /proc/self/exe available. Is /proc mounted?"
-            ) from None
-        raise Error(
-            ErrorKind.Unsupported, f"current_exe is not supported on {sys.platform}"
-        ) from None
+            raise Error(ErrorKind.Uncategorized, "no /proc/self/exe available. Is /proc mounted?") from None
+        raise Error(ErrorKind.Unsupported, f"current_exe is not supported on {sys.platform}") from None
     except OSError as exc:
         raise Error.from_os_error(exc) from None
 

@@ -14,9 +14,11 @@ length needed when the buffer is too small, and 0 both for "not found" (last
 error ``ERROR_ENVVAR_NOT_FOUND``) and for an empty value (last error left
 as is, hence the ``SetLastError(0)`` first). ``GetEnvironmentStringsW`` /
 ``FreeEnvironmentStringsW`` give and release a snapshot of the whole block.
-Writes go through Python's ``os.environ`` mapping: since Python 3.9 its
-``putenv``/``unsetenv`` call ``SetEnvironmentVariableW``, so the process block,
-Python's own mapping (whose keys it upper-cases) and children all agree.
+Writes call ``SetEnvironmentVariableW`` with the name as given (its case is
+kept, as in Rust) and then make the same change in the dict behind Python's
+``os.environ`` (whose keys Python upper-cases), so the process block, Python's
+mapping and children all agree. Writing through ``os.environ[...]`` instead
+would hand Windows the upper-cased name.
 
 **PATH lists.** Entries are separated by ``;``. Because ``;`` may occur in a
 directory name, a region between double quotes is taken literally, and the
@@ -160,6 +162,9 @@ def _win() -> Any:
     api.GetEnvironmentVariableW = k32.GetEnvironmentVariableW
     api.GetEnvironmentVariableW.argtypes = [wintypes.LPCWSTR, wintypes.LPWSTR, wintypes.DWORD]
     api.GetEnvironmentVariableW.restype = wintypes.DWORD
+    api.SetEnvironmentVariableW = k32.SetEnvironmentVariableW
+    api.SetEnvironmentVariableW.argtypes = [wintypes.LPCWSTR, wintypes.LPCWSTR]
+    api.SetEnvironmentVariableW.restype = wintypes.BOOL
     api.GetEnvironmentStringsW = k32.GetEnvironmentStringsW
     api.GetEnvironmentStringsW.argtypes = []
     api.GetEnvironmentStringsW.restype = ctypes.c_void_p
@@ -233,22 +238,31 @@ def var_os(key: str) -> OsString | None:
         return OsString.from_str(ctypes.wstring_at(buf, n))
 
 
+def _python_mapping() -> Any:
+    # os.environ's private dict (keys upper-cased by its encodekey). Updated
+    # directly because going through os.environ[...] = ... would also call
+    # SetEnvironmentVariableW with the upper-cased name, losing the case.
+    return os.environ._data  # type: ignore[attr-defined]
+
+
 def set_var(key: str, value: str) -> None:
-    """``SetEnvironmentVariableW`` through ``os.environ`` (so Python's mapping agrees)."""
-    try:
-        os.environ[key] = value
-    except OSError as exc:
-        raise Error.from_os_error(exc) from None
+    """``SetEnvironmentVariableW(key, value)``, then the same change in ``os.environ``."""
+    api = _win()
+    if not api.SetEnvironmentVariableW(key, value):
+        raise Error.last_os_error()
+    _python_mapping()[os.environ.encodekey(key)] = os.environ.encodevalue(value)
 
 
 def remove_var(key: str) -> None:
-    """``SetEnvironmentVariableW(key, NULL)`` through ``os.environ``; absent is not an error."""
-    try:
-        del os.environ[key]
-    except KeyError:
-        pass  # unsetenv already ran
-    except OSError as exc:
-        raise Error.from_os_error(exc) from None
+    """``SetEnvironmentVariableW(key, NULL)``, then the same in ``os.environ``; absent is fine."""
+    api = _win()
+    ctypes = api.ctypes
+    ctypes.set_last_error(0)
+    if not api.SetEnvironmentVariableW(key, None):
+        code = ctypes.get_last_error()
+        if code != ERROR_ENVVAR_NOT_FOUND:
+            raise Error.from_raw_os_error(code)
+    _python_mapping().pop(os.environ.encodekey(key), None)
 
 
 def vars_os() -> list[tuple[OsString, OsString]]:
@@ -269,9 +283,7 @@ def vars_os() -> list[tuple[OsString, OsString]]:
         text: str = ctypes.wstring_at(block, units)
     finally:
         api.FreeEnvironmentStringsW(block)
-    return [
-        (OsString.from_str(k), OsString.from_str(v)) for k, v in parse_environment_block(text)
-    ]
+    return [(OsString.from_str(k), OsString.from_str(v)) for k, v in parse_environment_block(text)]
 
 
 def current_dir() -> Path:
