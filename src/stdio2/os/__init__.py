@@ -1,3 +1,5 @@
-"""Platform-specific functionality, opt-in: `stdio2.os.fd`, `stdio2.os.unix`, `stdio2.os.windows`, `stdio2.os.linux`.
+"""Platform-specific functionality, opt-in: `stdio2.os.fd`, `unix`, `windows`, `linux`.
 
-A grep for ``stdio2.os.`` audits a program's platform dependence."""
+Everything here exists on some platforms only, so a grep for ``stdio2.os.``
+audits a program's platform dependence.
+"""
