@@ -34,12 +34,15 @@ class ScriptReader(Read):
         self.sizes: list[int] = []
 
     def read(self, buf: Any, /) -> int:
-        view = memoryview(buf).cast("B")
         k = self.calls
         self.calls += 1
-        self.sizes.append(len(view))
+        with memoryview(buf) as whole:
+            self.sizes.append(whole.nbytes)
         if k in self.faults:
+            # (raised before taking a view: a view kept alive by the
+            # traceback would pin the caller's bytearray)
             raise self.faults.pop(k)
+        view = memoryview(buf).cast("B")
         n = min(len(view), self.chunks[k % len(self.chunks)], len(self.data) - self.pos)
         view[:n] = self.data[self.pos : self.pos + n]
         self.pos += n
@@ -86,11 +89,11 @@ class ScriptWriter(Write):
         self.closed = False
 
     def write(self, buf: Any, /) -> int:
-        view = memoryview(buf).cast("B")
         k = self.calls
         self.calls += 1
         if k in self.faults:
             raise self.faults.pop(k)
+        view = memoryview(buf).cast("B")
         n = min(len(view), self.limits[k % len(self.limits)])
         self.out += view[:n]
         self.writes.append(bytes(view[:n]))

@@ -25,8 +25,8 @@ from stdio2.io import (
     Error,
     ErrorKind,
     IntoInnerError,
-    LineWriter,
     Lines,
+    LineWriter,
     Seek,
     SeekFrom,
     Split,
@@ -118,15 +118,14 @@ def test_wrong_types() -> None:
         r.read_until(10, b"")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         r.split("x")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="from_pyio"):
-        BufReader(open(os.devnull, "rb"))  # type: ignore[arg-type]  # noqa: SIM115
-    with pytest.raises(TypeError, match="from_pyio"):
-        BufWriter(open(os.devnull, "wb"))  # type: ignore[arg-type]  # noqa: SIM115
+    with open(os.devnull, "rb") as f, pytest.raises(TypeError, match="from_pyio"):
+        BufReader(f)  # type: ignore[arg-type]
+    with open(os.devnull, "wb") as g, pytest.raises(TypeError, match="from_pyio"):
+        BufWriter(g)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         BufReader(ScriptReader(b""), -1)
     with pytest.raises(TypeError):
         BufWriter(ScriptWriter(), 1.5)  # type: ignore[arg-type]
-    gc.collect()  # the two rejected Python files
 
 
 # ---------------------------------------------------------------------------
@@ -208,8 +207,8 @@ def test_lines_split_read_line_match_model(cap: int, chunk: int) -> None:
         got.append(line)
     assert "".join(got) == DATA.decode()
     assert (
-        got == DATA.decode().split("\n")
-        and False
+        (got == DATA.decode().split("\n")
+        and False)
         or got == [s + "\n" for s in DATA.decode().split("\n")[:-1]] + [DATA.decode().split("\n")[-1]]
     )
 
@@ -306,15 +305,20 @@ def test_long_lines_beyond_capacity() -> None:
 
 def test_interrupted_is_retried_by_conveniences() -> None:
     data = b"one\ntwo\nthree\n"
-    faults = {k: interrupted() for k in range(0, 40, 2)}
-    r = BufReader(ScriptReader(data, [2], faults=dict(faults)), 4)
+
+    def faults() -> dict[int, BaseException]:
+        # Fresh exceptions each time: a raised one keeps the reader's frame
+        # (and the buffer view it was given) alive through its traceback.
+        return {k: interrupted() for k in range(0, 40, 2)}
+
+    r = BufReader(ScriptReader(data, [2], faults=faults()), 4)
     assert list(r.lines()) == ["one", "two", "three"]
-    r = BufReader(ScriptReader(data, [2], faults=dict(faults)), 4)
+    r = BufReader(ScriptReader(data, [2], faults=faults()), 4)
     assert [r.read_line() for _ in range(3)] == ["one\n", "two\n", "three\n"]
-    r = BufReader(ScriptReader(data, [2], faults=dict(faults)), 4)
+    r = BufReader(ScriptReader(data, [2], faults=faults()), 4)
     out = bytearray()
     assert r.read_to_end(out) == len(data) and out == data
-    r = BufReader(ScriptReader(data, [2], faults=dict(faults)), 4)
+    r = BufReader(ScriptReader(data, [2], faults=faults()), 4)
     assert r.skip_until(b"w") == 6 and r.read_to_string() == "o\nthree\n"
 
 
@@ -426,9 +430,8 @@ def test_write_that_needs_failed_flush_takes_nothing() -> None:
     with pytest.raises(Error) as ei:
         w.write(b"ghijk")
     assert ei.value.progress == 0 and w.buffer() == b"abcdef"
-    with pytest.raises(Error):
-        w.write_all(b"x" * 20)  # flush ok now? no: the fault was consumed above
-    # (the second attempt flushed, then wrote the big one through)
+    w.write_all(b"x" * 20)  # flushes, then the large one goes straight through
+    assert inner.writes == [b"abcdef", b"x" * 20]
 
 
 def test_write_zero_in_flush() -> None:
@@ -651,9 +654,12 @@ def test_linewriter_write_all_progress() -> None:
 def test_linewriter_into_inner_close_and_vectored() -> None:
     inner = ScriptWriter()
     w = LineWriter(inner)
-    assert w.write_vectored([b"ab", b"c\nd", b"ef"]) == 7
+    # The default inner write_vectored takes the first buffer only: a short
+    # write of the lines, so nothing is buffered (Rust).
+    assert w.write_vectored([b"ab", b"c\nd", b"ef"]) == 2
     assert inner.writes == [b"ab"] and w.buffer() == b""
-    # (the default inner write_vectored takes the first buffer only)
+    assert w.write_vectored([b"c\n", b"d", b"ef"]) == 5
+    assert w.buffer() == b"def"
     w.write(b"tail")
     assert w.into_inner() is inner and bytes(inner.out).endswith(b"tail")
     inner = ScriptWriter(faults={0: broken()})
@@ -681,11 +687,11 @@ def test_linewriter_conformance_kit() -> None:
 def test_file_round_trip(tmp_path: object) -> None:
     path = os.path.join(str(tmp_path), "data.txt")
     lines = [f"line {i} {'é' * (i % 5)}" for i in range(5000)]
-    with BufWriter(from_pyio(open(path, "wb", buffering=0)), 100) as w:  # noqa: SIM115
+    with BufWriter(from_pyio(open(path, "wb", buffering=0)), 100) as w:
         for ln in lines:
             w.write(ln.encode() + b"\r\n" if ln.endswith("3") else ln.encode() + b"\n")
     assert os.path.getsize(path) > 40000
-    with BufReader(from_pyio(open(path, "rb", buffering=0))) as r:  # noqa: SIM115
+    with BufReader(from_pyio(open(path, "rb", buffering=0))) as r:
         assert list(r.lines()) == lines
         r.seek(SeekFrom.Start(0))
         assert r.read_line() == "line 0 \n"
@@ -700,7 +706,7 @@ def test_file_round_trip(tmp_path: object) -> None:
 def test_linewriter_over_pipe_delivers_each_line_at_once() -> None:
     rfd, wfd = os.pipe()
     reader = open(rfd, "rb", buffering=0)  # noqa: SIM115
-    with LineWriter(from_pyio(open(wfd, "wb", buffering=0))) as w:  # noqa: SIM115
+    with LineWriter(from_pyio(open(wfd, "wb", buffering=0))) as w:
         for i in range(20):
             w.write(b"part %d " % i)
             w.write(b"done\nnext ")
@@ -714,7 +720,8 @@ def test_linewriter_over_pipe_delivers_each_line_at_once() -> None:
 def test_child_process_reads_what_bufwriter_wrote(tmp_path: object) -> None:
     path = os.path.join(str(tmp_path), "child.txt")
     w = BufWriter(from_pyio(open(path, "wb", buffering=0)))  # noqa: SIM115
-    w.write_all(b"x" * 10000)
+    w.write(b"x" * 100)
+    w.write_all(b"y" * 10000)  # larger than the buffer: written out, then through
     w.write(b"tail")
     proc = subprocess.run(
         [sys.executable, "-c", f"import os; print(os.path.getsize({path!r}))"],
@@ -722,9 +729,9 @@ def test_child_process_reads_what_bufwriter_wrote(tmp_path: object) -> None:
         text=True,
         check=True,
     )
-    assert int(proc.stdout) == 8192  # the rest is still in our buffer
+    assert int(proc.stdout) == 10100  # "tail" is still in our buffer
     w.close()
-    assert os.path.getsize(path) == 10004
+    assert os.path.getsize(path) == 10104
 
 
 def test_failing_file_keeps_buffer_for_retry(tmp_path: object) -> None:

@@ -245,3 +245,37 @@ def test_write_all_under_deadline_reports_progress() -> None:
             w.write_all(b"y" * 1_000_000)
         assert info.value.kind is ErrorKind.TimedOut
         assert info.value.progress > 0
+
+
+def test_a_kept_error_does_not_hold_the_descriptor_open() -> None:
+    r, w = pipe()
+    wfd, rfd = w.as_raw_fd(), r.as_raw_fd()
+    r2 = r.try_clone()
+    r.close()
+    r2.close()
+    try:
+        w.write(b"x")
+    except Error as e:
+        kept = e  # the traceback references the frame of write()
+    w.close()
+    assert kept.kind is ErrorKind.BrokenPipe
+    assert not _is_open(wfd) and not _is_open(rfd)
+    r, w = pipe()
+    rfd = r.as_raw_fd()
+    try:
+        with Deadline.after(0.01):
+            r.read(bytearray(1))
+    except Error as e:
+        kept = e
+    r.close()
+    w.close()
+    assert kept.kind is ErrorKind.TimedOut
+    assert not _is_open(rfd)
+
+
+def _is_open(fd: int) -> bool:
+    try:
+        fcntl.fcntl(fd, fcntl.F_GETFD)
+    except OSError:
+        return False
+    return True

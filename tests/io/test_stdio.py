@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import stdio2.io as io
+from stdio2 import io
 from stdio2.io import Error, ErrorKind, pipe
 from stdio2.io._stdio import _LineBuf
 from stdio2.os.fd import BorrowedFd, OwnedFd
@@ -26,7 +26,7 @@ def child(code: str, **kwargs: object) -> subprocess.CompletedProcess[bytes]:
     kwargs.setdefault("capture_output", True)
     kwargs.setdefault("timeout", 20)
     return subprocess.run(  # type: ignore[call-overload, no-any-return]
-        [sys.executable, "-c", textwrap.dedent(code)], **kwargs
+        [sys.executable, "-c", textwrap.dedent(code)], check=False, **kwargs
     )
 
 
@@ -211,6 +211,7 @@ def test_shell_pipeline_into_head() -> None:
         ["sh", "-c", '("$0" -c "$1"; echo "rc=$?" >&2) | head -1', sys.executable, code],
         capture_output=True,
         timeout=20,
+        check=False,
     )
     assert res.stdout == b"0\n"
     assert res.stderr == b"rc=0\n"
@@ -275,6 +276,7 @@ def test_import_reopens_closed_std_descriptors_on_dev_null(tmp_path: object) -> 
     res = subprocess.run(
         ["sh", "-c", 'exec 0<&- 1>&- 2>&-; exec "$0" -c "$1" "$2"', sys.executable, code, report],
         timeout=20,
+        check=False,
     )
     assert res.returncode == 0
     with open(report) as f:
@@ -294,9 +296,9 @@ def test_only_closed_descriptors_are_reopened() -> None:
             sys.executable,
             "import os, stdio2.io; os.write(2, os.readlink('/proc/self/fd/1').encode())",
         ],
-        capture_output=False,
         stderr=subprocess.PIPE,
         timeout=20,
+        check=False,
     )
     assert res.stderr == b"/dev/null"
 

@@ -1,1 +1,102 @@
-"""Filesystem access on owned descriptors: `File`, `OpenOptions`, `Metadata`, directory walking and the free functions of Rust's `std::fs`."""
+"""Filesystem access on owned descriptors (Rust's ``std::fs``).
+
+`File`, `OpenOptions`, `Metadata`, directory walking and the free functions.
+
+Every function takes paths as ``str``, ``bytes`` or any ``os.PathLike``
+(including `stdio2.os_str.OsString`) and hands the OS the exact bytes, so
+names that are not UTF-8 work; returned paths are `pathlib.Path` and names
+`OsString`. Every failure is a `stdio2.io.Error` carrying the path(s) and an
+`ErrorKind`. See ``docs/fs.md``.
+
+The implementation is per platform. On Unix it is complete; on Windows the
+value types (`OpenOptions`, `Metadata`, `Permissions`, `FileType`,
+`FileTimes`) work and the operations raise `Error` (Unsupported) until the
+Windows backend provides them.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from stdio2.fs._metadata import FileTimes, FileType, Metadata, Permissions
+from stdio2.fs._options import OpenOptions
+
+__all__ = [
+    "AtomicFile",
+    "DirBuilder",
+    "DirEntry",
+    "File",
+    "FileTimes",
+    "FileType",
+    "Metadata",
+    "OpenOptions",
+    "Permissions",
+    "ReadDir",
+    "canonicalize",
+    "copy",
+    "create_dir",
+    "create_dir_all",
+    "exists",
+    "hard_link",
+    "last_copy_method",
+    "metadata",
+    "read",
+    "read_dir",
+    "read_link",
+    "read_to_string",
+    "remove_dir",
+    "remove_dir_all",
+    "remove_file",
+    "rename",
+    "set_permissions",
+    "symlink_metadata",
+    "try_exists",
+    "write",
+    "write_atomic",
+]
+
+if sys.platform == "win32":
+    from stdio2.io._error import Error, ErrorKind
+
+    def _unsupported(*args: Any, **kwargs: Any) -> Any:
+        raise Error(ErrorKind.Unsupported, "stdio2.fs operations are not implemented on Windows yet")
+
+    File: Any = None
+    DirEntry: Any = None
+    ReadDir: Any = None
+    DirBuilder: Any = None
+    AtomicFile: Any = None
+    canonicalize = copy = create_dir = create_dir_all = exists = hard_link = _unsupported
+    metadata = read = read_dir = read_link = read_to_string = remove_dir = _unsupported
+    remove_dir_all = remove_file = rename = set_permissions = symlink_metadata = _unsupported
+    try_exists = write = write_atomic = _unsupported
+
+    def last_copy_method() -> str | None:
+        """Always None on Windows (no copy was made)."""
+        return None
+
+else:
+    from stdio2.fs._atomic import AtomicFile, write_atomic
+    from stdio2.fs._copy import copy, last_copy_method
+    from stdio2.fs._dir import DirBuilder, DirEntry, ReadDir, read_dir
+    from stdio2.fs._file import File
+    from stdio2.fs._functions import (
+        canonicalize,
+        create_dir,
+        create_dir_all,
+        exists,
+        hard_link,
+        metadata,
+        read,
+        read_link,
+        read_to_string,
+        remove_dir,
+        remove_dir_all,
+        remove_file,
+        rename,
+        set_permissions,
+        symlink_metadata,
+        try_exists,
+        write,
+    )

@@ -19,7 +19,7 @@ from stdio2.io._error import Error, ErrorKind
 
 __all__ = ["FileTimes", "FileType", "Metadata", "Permissions", "system_time"]
 
-_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 
 
 def system_time(ns: int) -> _dt.datetime:

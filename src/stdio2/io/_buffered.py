@@ -705,15 +705,18 @@ class BufReader(BufRead):
         self._pos = end
         return it
 
-    def _long(self, mode: int, delim: int) -> Iterator[Any]:
+    def _long(self, mode: int, delim: int) -> Iterator[Any] | None:
         # The buffer is full and holds no delimiter: collect the segment
         # outside it, Rust's way; on failure, put it back (nothing is lost).
+        # (Also the path of a zero-capacity reader, which sees EOF at once.)
         acc = bytearray()
         try:
             self._until(delim, acc)
         except OSError:
             self._unread(acc)
             raise
+        if not acc:
+            return None
         if mode == _SPLIT:
             if acc[-1:] == _DELIMS[delim]:
                 del acc[-1]

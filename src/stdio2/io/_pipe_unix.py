@@ -105,19 +105,27 @@ class PipeReader(FdOwner, Read):
         return n
 
     def _read_by(self, buf: Buffer) -> int:
+        # Under a deadline: poll, then the one call. The bound method is
+        # taken first so the descriptor cannot be released (and its number
+        # reused) between the poll and the read.
+        readinto = self._readinto
         instant = current_instant()
-        if instant is not None:
-            view = writable_view(buf, "PipeReader.read")
-            if len(view) and not _sys_fd.wait_readable(self.as_raw_fd(), instant):
-                raise _timed_out("PipeReader.read")
         try:
-            n = self._readinto(buf)
+            if instant is not None:
+                with writable_view(buf, "PipeReader.read") as view:
+                    size = len(view)
+                if size and not _sys_fd.wait_readable(self.as_raw_fd(), instant):
+                    raise _timed_out("PipeReader.read")
+            n = readinto(buf)
         except OSError as e:
+            del readinto
             raise Error.from_os_error(e) from None
         except TypeError:
+            del readinto
             writable_view(buf, "PipeReader.read")
             raise
         if n is None:
+            del readinto
             raise _would_block()
         return n
 
@@ -171,21 +179,25 @@ class PipeWriter(FdOwner, Write):
         return n
 
     def _write_by(self, buf: Buffer) -> int:
+        write = self._write
         instant = current_instant()
-        if instant is not None:
-            view = readable_view(buf, "PipeWriter.write")
-            if len(view):
-                if not _sys_fd.wait_writable(self.as_raw_fd(), instant):
-                    raise _timed_out("PipeWriter.write")
-                buf = view[:_PIPE_BUF]
         try:
-            n = self._write(buf)
+            if instant is not None:
+                view = readable_view(buf, "PipeWriter.write")
+                if len(view):
+                    if not _sys_fd.wait_writable(self.as_raw_fd(), instant):
+                        raise _timed_out("PipeWriter.write")
+                    buf = view[:_PIPE_BUF]
+            n = write(buf)
         except OSError as e:
+            del write
             raise Error.from_os_error(e) from None
         except TypeError:
+            del write
             readable_view(buf, "PipeWriter.write")
             raise
         if n is None:
+            del write
             raise _would_block()
         return n
 

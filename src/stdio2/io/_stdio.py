@@ -49,6 +49,10 @@ else:
     from stdio2._sys.unix import stdio as _backend
     from stdio2.os.fd import BorrowedFd, borrow_permanent
 
+# The backend's bare write call (os.write on Unix) for stdout's fast path;
+# its failures go through _backend.write_failed (EBADF -> all written).
+_raw_write: Any = getattr(_backend, "raw_write", None)
+
 __all__ = [
     "Stderr",
     "StderrLock",
@@ -172,23 +176,39 @@ class Stdin(BufRead):
 
     def read(self, buf: Buffer, /) -> int:
         """Read once into *buf* (from the buffer, or one ``read(2)`` when it is empty)."""
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             return self._inner.read(buf)
+        finally:
+            lock.release()
 
     def fill_buf(self) -> memoryview:
         """The buffered bytes (one ``read(2)`` if none); hold `lock` when calling this with `consume`."""
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             return self._inner.fill_buf()
+        finally:
+            lock.release()
 
     def consume(self, n: int, /) -> None:
         """Mark *n* buffered bytes as used."""
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             self._inner.consume(n)
+        finally:
+            lock.release()
 
     def read_until(self, byte: int | bytes, buf: bytearray, /) -> int:
         """Append up to and including *byte* to *buf*, under the lock."""
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             return self._inner.read_until(byte, buf)
+        finally:
+            lock.release()
 
     def read_line(self) -> str:
         """Read one line under the lock; newline included, '' at end of input.
@@ -196,18 +216,30 @@ class Stdin(BufRead):
         (Rust's ``Stdin::read_line`` appends to a String; the Python shape
         returns the ``str``, as `BufRead.read_line` does.)
         """
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             return self._inner.read_line()
+        finally:
+            lock.release()
 
     def read_to_end(self, buf: bytearray, /) -> int:
         """Read to end of input under the lock, appending to *buf*."""
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             return self._inner.read_to_end(buf)
+        finally:
+            lock.release()
 
     def read_exact(self, buf: Buffer, /) -> None:
         """Fill *buf* completely under the lock (`Error` UnexpectedEof if input ends)."""
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             self._inner.read_exact(buf)
+        finally:
+            lock.release()
 
     def lines(self) -> Iterator[str]:  # type: ignore[override]
         """Lines of input without their line ending (Rust's ``Stdin::lines``).
@@ -305,23 +337,39 @@ class StdinLock(_Guard, BufRead):
 
     def fill_buf(self) -> memoryview:
         """The buffered bytes, reading once (``read(2)``) if the buffer is empty; empty at EOF."""
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             return self._inner.fill_buf()
+        finally:
+            lock.release()
 
     def consume(self, n: int, /) -> None:
         """Mark *n* bytes of the buffer as used."""
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             self._inner.consume(n)
+        finally:
+            lock.release()
 
     def read(self, buf: Buffer, /) -> int:
         """Read once into *buf*."""
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             return self._inner.read(buf)
+        finally:
+            lock.release()
 
     def read_until(self, byte: int | bytes, buf: bytearray, /) -> int:
         """Append up to and including *byte* to *buf* (searching the buffer in place)."""
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             return self._inner.read_until(byte, buf)
+        finally:
+            lock.release()
 
     if sys.platform != "win32":
 
@@ -419,36 +467,30 @@ class _LockedWrite(Write):
 
     def write(self, buf: Buffer, /) -> int:
         """One write: buffered per the stream's policy, or one ``write(2)``."""
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             return self._inner.write(buf)
+        finally:
+            lock.release()
 
     def flush(self) -> None:
         """Write out the buffered bytes (a loop of ``write(2)``); they stay buffered on failure."""
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             self._inner.flush()
+        finally:
+            lock.release()
 
     def write_all(self, buf: Buffer, /) -> None:
         """Write all of *buf* under the lock; `Error` (e.g. BrokenPipe) with ``progress`` on failure."""
-        with self._lock:
-            inner = self._inner
-            if (
-                type(buf) is bytes
-                and type(inner) is _LineBuf
-                and not inner.buf
-                and inner.cap
-                and buf.endswith(b"\n")
-            ):
-                # Fast path: whole lines and nothing buffered, as
-                # LineWriter would do it: one write(2) of everything.
-                n: int = _backend.write(inner.fd, buf)
-                if n == len(buf):
-                    return
-                try:
-                    inner.write_all(memoryview(buf)[n:])
-                except Error as e:
-                    raise e.with_progress(e.progress + n) from None
-                return
-            inner.write_all(buf)
+        lock = self._lock
+        lock.acquire()
+        try:
+            self._inner.write_all(buf)
+        finally:
+            lock.release()
 
     def is_terminal(self) -> bool:
         """Whether the stream is a terminal (``isatty``)."""
@@ -465,7 +507,40 @@ class _LockedWrite(Write):
             return self._fd
 
 
-class Stdout(_LockedWrite):
+class _StdoutWrite(_LockedWrite):
+    # Stdout and StdoutLock: write_all with a fast path for whole lines.
+    __slots__ = ()
+
+    _inner: _LineBuf
+
+    def write_all(self, buf: Buffer, /) -> None:
+        """Write all of *buf* under the lock; `Error` (e.g. BrokenPipe) with ``progress`` on failure.
+
+        Whole lines with nothing buffered go out with one ``write(2)``, as
+        the line-buffering policy would send them anyway.
+        """
+        lock = self._lock
+        lock.acquire()
+        try:
+            inner = self._inner
+            if not inner.buf and type(buf) is bytes and buf.endswith(b"\n"):
+                try:
+                    n: int = _raw_write(inner.fd, buf)
+                except OSError as e:
+                    n = _backend.write_failed(e, buf)
+                if n == len(buf):
+                    return
+                try:
+                    inner.write_all(memoryview(buf)[n:])
+                except Error as e:
+                    raise e.with_progress(e.progress + n) from None
+                return
+            inner.write_all(buf)
+        finally:
+            lock.release()
+
+
+class Stdout(_StdoutWrite):
     """The process's standard output (Rust's ``Stdout``); get it with `stdout()`.
 
     Line-buffered with a 1 KiB buffer: a write containing a newline sends
@@ -497,7 +572,7 @@ class Stdout(_LockedWrite):
         return "Stdout(fd=1)"
 
 
-class StdoutLock(_Guard, _LockedWrite):
+class StdoutLock(_Guard, _StdoutWrite):
     """A locked handle to standard output (Rust's ``StdoutLock``), a `Write`.
 
     Release it with ``with`` or `unlock`.

@@ -14,6 +14,11 @@ layer (which itself depends on the io package's errors).
 
 from __future__ import annotations
 
+import sys
+
+if sys.platform == "win32":  # pragma: no cover
+    raise ImportError("stdio2._sys.unix is the Unix backend")
+
 import fcntl
 import os
 

@@ -7,7 +7,9 @@ program makes *gets number 1*: from then on everything printed to "stdout"
 lands in that file. Rust's runtime therefore checks the three numbers before
 ``main`` and opens ``/dev/null`` on any that is closed (``poll`` with
 ``POLLNVAL``, or ``fcntl(F_GETFD)`` where poll cannot tell);
-`reopen_closed_std` does the same when `stdio2.io` is imported. The
+`stdio2._sys.unix.std_fds.reopen_closed_std` does the same when
+`stdio2.io` is imported (a leaf module, so the io package can run it while
+it initialises). The
 ``/dev/null`` descriptors are deliberately *inheritable* (no close-on-exec):
 they are standard streams, and children expect 0, 1 and 2 to be open.
 
@@ -45,34 +47,19 @@ from stdio2.io._error import Error, ErrorKind
 if TYPE_CHECKING:
     from stdio2._typing import Buffer
 
-__all__ = ["cell", "is_terminal", "read", "reopen_closed_std", "wait_readable", "write"]
+__all__ = [
+    "cell",
+    "is_terminal",
+    "raw_write",
+    "read",
+    "wait_readable",
+    "write",
+    "write_failed",
+]
 
 _EBADF = errno.EBADF
 
 _cells: dict[int, Cell[int]] = {}
-
-
-def reopen_closed_std() -> None:
-    """Open ``/dev/null`` (``O_RDWR``, inheritable) on each of 0, 1, 2 that is closed.
-
-    ``fcntl(F_GETFD)`` finds the closed ones; ``open`` returns the lowest free
-    number, so opening in order fills exactly the gaps (``dup2`` repairs the
-    case of another thread racing us). Failure to open /dev/null aborts, as
-    in Rust: running with a free standard number is not safe.
-    """
-    for fd in (0, 1, 2):
-        if _sys_fd.is_open(fd):
-            continue
-        try:
-            null = os.open(os.devnull, os.O_RDWR)
-        except OSError as e:
-            os.write(2, f"stdio2: cannot open {os.devnull} for descriptor {fd}: {e}\n".encode())
-            os.abort()
-        if null != fd:
-            os.dup2(null, fd, inheritable=True)
-            os.close(null)
-        else:
-            os.set_inheritable(fd, True)
 
 
 def cell(fd: int) -> Cell[int]:
@@ -98,9 +85,19 @@ def write(fd: int, data: Buffer) -> int:
     try:
         return os.write(fd, data)
     except OSError as e:
-        if e.errno == _EBADF:
-            return len(memoryview(data))
-        raise Error.from_os_error(e) from None
+        return write_failed(e, data)
+
+
+# The bare call, for callers that inline the happy path and send failures
+# to write_failed.
+raw_write = os.write
+
+
+def write_failed(exc: OSError, data: Buffer) -> int:
+    """What a failed ``write`` of *data* means: EBADF is a sink (returns the length), else `Error`."""
+    if exc.errno == _EBADF:
+        return len(memoryview(data))
+    raise Error.from_os_error(exc) from None
 
 
 def wait_readable(fd: int, instant: float) -> None:

@@ -190,20 +190,37 @@ class FdOwner(Owner[int]):
         Both share the open file description (file position, status flags).
         Raises `Error` (e.g. EMFILE when the descriptor table is full).
         """
-        cell = self._live()
-        raw = cell.raw
-        if raw is None:
-            raise _owner.closed_error(f"this {self._what}")
-        return type(self)._adopt(_sys_fd.new_cell(_sys_fd.dup_cloexec(raw)))
+        return type(self)._adopt(_dup(self._live(), self._what))
 
     def is_terminal(self) -> bool:
         """Whether the descriptor refers to a terminal (``isatty``)."""
-        return _sys_fd.is_terminal(self.as_raw_fd())
+        return _isatty(self._live())
 
     def __repr__(self) -> str:
         cell = self._cell
         raw = None if cell is None else cell.raw
         return f"{type(self).__name__}({'closed' if raw is None else f'fd={raw}'})"
+
+
+def _dup(cell: Cell[int], what: str) -> Cell[int]:
+    # The caller's reference to *cell* is held across the fcntl, so a racing
+    # close cannot release the number before it is duplicated; this frame
+    # lets go of it before any error propagates.
+    raw = cell.raw
+    if raw is None:
+        del cell
+        raise _owner.closed_error(f"the {what}")
+    try:
+        new = _sys_fd.dup_cloexec(raw)
+    except Error:
+        del cell
+        raise
+    return _sys_fd.new_cell(new)
+
+
+def _isatty(cell: Cell[int]) -> bool:
+    raw = cell.raw
+    return raw is not None and _sys_fd.is_terminal(raw)
 
 
 def _adopt_raw(fd: int, call: str) -> Cell[int]:
@@ -303,15 +320,11 @@ class BorrowedFd:
 
     def try_clone_to_owned(self) -> OwnedFd:
         """An `OwnedFd` for a duplicate: ``fcntl(fd, F_DUPFD_CLOEXEC, 3)``; `Error` on failure."""
-        cell = self._live()
-        raw = cell.raw
-        if raw is None:
-            raise _owner.closed_error("the owner of this BorrowedFd")
-        return OwnedFd._adopt(_sys_fd.new_cell(_sys_fd.dup_cloexec(raw)))
+        return OwnedFd._adopt(_dup(self._live(), "owner of this BorrowedFd"))
 
     def is_terminal(self) -> bool:
         """Whether the descriptor refers to a terminal (``isatty``)."""
-        return _sys_fd.is_terminal(self.as_raw_fd())
+        return _isatty(self._live())
 
     def __repr__(self) -> str:
         cell = self._owner._cell

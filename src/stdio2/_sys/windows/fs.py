@@ -1,0 +1,144 @@
+"""Windows file opening: how `OpenOptions` becomes ``CreateFileW`` arguments.
+
+``CreateFileW(name, dwDesiredAccess, dwShareMode, security, dwCreationDisposition,
+dwFlagsAndAttributes, template)`` opens or creates every kind of file object.
+Four of its arguments carry what Unix folds into ``open(2)`` flags:
+
+* **desired access**: ``GENERIC_READ``/``GENERIC_WRITE`` map to the file's
+  specific rights. Append is not a mode but an access right: the handle gets
+  ``FILE_GENERIC_WRITE`` *without* ``FILE_WRITE_DATA``, keeping
+  ``FILE_APPEND_DATA``, so every write goes to the end and nothing else can
+  be overwritten.
+* **share mode**: Windows locks files against other openers by default
+  (share mode 0). Rust (and stdio2) ask for ``FILE_SHARE_READ |
+  FILE_SHARE_WRITE | FILE_SHARE_DELETE`` so files behave as on Unix: others
+  may read, write, rename and delete an open file.
+* **creation disposition**: one of five values instead of three flags
+  (``OPEN_EXISTING``, ``OPEN_ALWAYS``, ``TRUNCATE_EXISTING``,
+  ``CREATE_ALWAYS``, ``CREATE_NEW``).
+* **flags and attributes**: ``FILE_FLAG_BACKUP_SEMANTICS`` lets the call
+  open directories (needed for metadata on them);
+  ``FILE_FLAG_OPEN_REPARSE_POINT`` with ``CREATE_NEW`` makes an existing
+  symlink an AlreadyExists instead of being followed; security quality of
+  service flags need ``SECURITY_SQOS_PRESENT`` to count.
+
+`open_parameters` computes them with Rust's rules and no system call, so it
+is tested on every platform. The calls themselves (`create_symlink`) load
+``kernel32`` lazily and only on Windows.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from stdio2.io._error import Error, ErrorKind
+
+if TYPE_CHECKING:
+    from stdio2.fs._options import OpenOptions
+
+__all__ = ["CreateFileParameters", "create_symlink", "open_parameters"]
+
+GENERIC_READ: Final = 0x8000_0000
+GENERIC_WRITE: Final = 0x4000_0000
+FILE_WRITE_DATA: Final = 0x0002
+FILE_APPEND_DATA: Final = 0x0004
+FILE_GENERIC_WRITE: Final = 0x0012_0116
+FILE_SHARE_READ: Final = 0x1
+FILE_SHARE_WRITE: Final = 0x2
+FILE_SHARE_DELETE: Final = 0x4
+CREATE_NEW: Final = 1
+CREATE_ALWAYS: Final = 2
+OPEN_EXISTING: Final = 3
+OPEN_ALWAYS: Final = 4
+TRUNCATE_EXISTING: Final = 5
+FILE_FLAG_BACKUP_SEMANTICS: Final = 0x0200_0000
+FILE_FLAG_OPEN_REPARSE_POINT: Final = 0x0020_0000
+SECURITY_SQOS_PRESENT: Final = 0x0010_0000
+SYMBOLIC_LINK_FLAG_DIRECTORY: Final = 0x1
+SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE: Final = 0x2
+
+DEFAULT_SHARE: Final = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE
+
+
+@attrs.frozen
+class CreateFileParameters:
+    """The four ``CreateFileW`` arguments derived from an `OpenOptions`."""
+
+    desired_access: int
+    share_mode: int
+    creation_disposition: int
+    flags_and_attributes: int
+
+
+def open_parameters(options: OpenOptions) -> CreateFileParameters:
+    """``CreateFileW`` arguments for *options*; `Error` (InvalidInput) for Rust's invalid combinations.
+
+    No system call.
+    """
+    win: dict[str, int] = options._win
+    access = options.access_mode()  # raises InvalidInput when nothing was asked for
+    creation = options.creation_mode()
+    custom_access = win.get("access_mode")
+    if custom_access is not None:
+        desired = custom_access
+    elif access.append:
+        desired = FILE_GENERIC_WRITE & ~FILE_WRITE_DATA
+        if access.read:
+            desired |= GENERIC_READ
+    else:
+        desired = (GENERIC_READ if access.read else 0) | (GENERIC_WRITE if access.write else 0)
+    if creation.create_new:
+        disposition = CREATE_NEW
+    elif creation.create and creation.truncate:
+        disposition = CREATE_ALWAYS
+    elif creation.create:
+        disposition = OPEN_ALWAYS
+    elif creation.truncate:
+        disposition = TRUNCATE_EXISTING
+    else:
+        disposition = OPEN_EXISTING
+    flags = win.get("custom_flags", 0) | win.get("attributes", 0) | FILE_FLAG_BACKUP_SEMANTICS
+    qos = win.get("security_qos_flags", 0)
+    if qos:
+        flags |= qos | SECURITY_SQOS_PRESENT
+    if creation.create_new:
+        flags |= FILE_FLAG_OPEN_REPARSE_POINT
+    return CreateFileParameters(
+        desired_access=desired,
+        share_mode=win.get("share_mode", DEFAULT_SHARE),
+        creation_disposition=disposition,
+        flags_and_attributes=flags,
+    )
+
+
+_kernel32: Any = None
+
+
+def _k32() -> Any:
+    global _kernel32
+    if sys.platform != "win32":
+        raise Error(ErrorKind.Unsupported, "kernel32 file calls exist only on Windows")
+    if _kernel32 is None:
+        import ctypes
+        from ctypes import wintypes
+
+        dll = ctypes.WinDLL("kernel32", use_last_error=True)
+        dll.CreateSymbolicLinkW.argtypes = [wintypes.LPCWSTR, wintypes.LPCWSTR, wintypes.DWORD]
+        dll.CreateSymbolicLinkW.restype = ctypes.c_ubyte
+        _kernel32 = dll
+    return _kernel32
+
+
+def create_symlink(original: str, link: str, *, directory: bool, shown: Any, shown2: Any) -> None:
+    """``CreateSymbolicLinkW(link, original, flags)`` (unprivileged creation allowed in developer mode)."""
+    dll = _k32()
+    flags = SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE
+    if directory:
+        flags |= SYMBOLIC_LINK_FLAG_DIRECTORY
+    if not dll.CreateSymbolicLinkW(link, original, flags):
+        err = Error.last_os_error()
+        err.path, err.path2 = shown, shown2
+        raise err
