@@ -38,6 +38,23 @@ def test_copy_contents_permissions_and_method(tmp_path: pathlib.Path) -> None:
     assert stat.S_IMODE(dst.stat().st_mode) == 0o751
 
 
+def test_copy_onto_itself_is_refused_without_data_loss(tmp_path: pathlib.Path) -> None:
+    src = tmp_path / "src"
+    src.write_bytes(b"precious")
+    os.link(src, tmp_path / "hard")
+    os.symlink(src, tmp_path / "soft")
+    for same in (src, tmp_path / "hard", tmp_path / "soft"):
+        with pytest.raises(Error) as ei:
+            fs.copy(src, same)
+        assert ei.value.kind is ErrorKind.InvalidInput and ei.value.path2 == same
+    assert src.read_bytes() == b"precious"
+
+
+def test_copy_to_a_device(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "src").write_bytes(b"abc")
+    assert fs.copy(tmp_path / "src", "/dev/null") == 3
+
+
 def test_copy_empty_file(tmp_path: pathlib.Path) -> None:
     (tmp_path / "e").write_bytes(b"")
     assert fs.copy(tmp_path / "e", tmp_path / "e2") == 0

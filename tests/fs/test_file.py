@@ -16,13 +16,13 @@ import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from tests.fs.conftest import AS_ROOT, Opened, fd_count
 
 from stdio2 import fs
 from stdio2.io import Error, ErrorKind, Read, Seek, SeekFrom, Write
 from stdio2.os.fd import BorrowedFd, OwnedFd
 from stdio2.os.unix.fs import OpenOptionsExt, PermissionsExt
 from stdio2.testing import check_read, check_seek, check_write
-from tests.fs.conftest import AS_ROOT, Opened, fd_count
 
 
 def test_open_create_create_new(tmp_path: pathlib.Path) -> None:

@@ -208,7 +208,11 @@ def test_create_dir_all_concurrent_creators_do_not_fail(tmp_path: pathlib.Path) 
         errors: list[BaseException] = []
         barrier = threading.Barrier(len(paths))
 
-        def create(p: pathlib.Path) -> None:
+        def create(
+            p: pathlib.Path,
+            barrier: threading.Barrier = barrier,
+            errors: list[BaseException] = errors,
+        ) -> None:
             barrier.wait()
             try:
                 fs.create_dir_all(p)

@@ -8,12 +8,12 @@ import pathlib
 import socket
 
 import pytest
+from tests.fs.conftest import fd_count
 
 from stdio2 import fs
 from stdio2.io import Error, ErrorKind
 from stdio2.os.unix.fs import DirEntryExt, FileTypeExt
 from stdio2.os_str import OsString
-from tests.fs.conftest import fd_count
 
 
 def _populate(d: pathlib.Path) -> None:
@@ -38,7 +38,8 @@ def test_entries_names_paths_types(tmp_path: pathlib.Path) -> None:
     assert FileTypeExt.is_fifo(fifo) and not fifo.is_file()
     assert DirEntryExt.ino(e) == os.stat(tmp_path / "file").st_ino
     assert "file" in repr(e)
-    assert e == e and e != entries[OsString("dir")]
+    same = e
+    assert e == same and e != entries[OsString("dir")]
     with pytest.raises(TypeError):
         fs.ReadDir()
 

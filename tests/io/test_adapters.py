@@ -261,3 +261,28 @@ def test_chain_take_model(a: bytes, b: bytes, limit: int, chunks: list[int]) -> 
             : None if not (a + b)[:limit].endswith(b"\x00") else -1
         ]
     )
+
+
+@settings(max_examples=120)
+@given(
+    data=st.binary(max_size=2000),
+    chunks=st.lists(st.integers(1, 700), min_size=1, max_size=4),
+    limit=st.integers(1, 500),
+    capacity=st.one_of(st.none(), st.integers(0, 2000)),
+    buffered=st.booleans(),
+)
+def test_copy_never_loses_bytes(
+    data: bytes, chunks: list[int], limit: int, capacity: int | None, buffered: bool
+) -> None:
+    reader = Cursor(data) if buffered else ChunkReader(data, chunks)
+    w = CollectWriter(limit=limit, capacity=capacity, error=Error(ErrorKind.StorageFull))
+    try:
+        n = copy(reader, w)
+    except Error as e:
+        assert capacity is not None and capacity < len(data)
+        assert e.kind is ErrorKind.StorageFull and e.progress == capacity
+        assert bytes(w.data) == data[:capacity]
+        if buffered:
+            assert isinstance(reader, Cursor) and reader.position == capacity
+    else:
+        assert n == len(data) and bytes(w.data) == data

@@ -202,3 +202,63 @@ def test_to_pyio_errors_propagate_as_oserror() -> None:
     raw = to_pyio(FailingReader(b"abc", fail_at=2))
     with pytest.raises(ConnectionResetError):
         raw.read()
+
+
+def test_buffered_read_is_one_raw_call() -> None:
+    # Only 3 bytes are in the pipe and the writer stays open: a looping
+    # readinto would wait for 100 bytes; readinto1 returns the 3 at once.
+    import threading
+    import time
+
+    rfd, wfd = os.pipe()
+    with open(rfd, "rb") as rf, open(wfd, "wb", buffering=0) as wf:
+        wf.write(b"abc")
+        closer = threading.Timer(2.0, wf.close)
+        closer.start()
+        try:
+            t0 = time.monotonic()
+            buf = bytearray(100)
+            n = from_pyio(rf).read(buf)
+            assert n == 3 and buf[:3] == b"abc"
+            assert time.monotonic() - t0 < 1.5
+        finally:
+            closer.cancel()
+
+
+def test_to_pyio_would_block_is_none() -> None:
+    rfd, wfd = os.pipe()
+    os.set_blocking(rfd, False)
+    with open(rfd, "rb", buffering=0) as rf, open(wfd, "wb", buffering=0):
+        raw = to_pyio(from_pyio(rf), close_inner=False)
+        assert raw.readinto(bytearray(4)) is None
+        raw.close()
+
+
+def test_nonblocking_buffered_writer_loses_nothing() -> None:
+    rfd, wfd = os.pipe()
+    os.set_blocking(wfd, False)
+    os.set_blocking(rfd, False)
+    data = bytes(range(256)) * 4096  # 1 MiB, far more than a pipe holds
+    with open(rfd, "rb", buffering=0) as rf, open(wfd, "wb") as wf:
+        w = from_pyio(wf)
+        total = 0
+        with pytest.raises(Error) as ei:
+            for _ in range(1000):
+                n = w.write(data[total : total + 100_000])
+                assert 0 < n <= 100_000
+                total += n
+        assert ei.value.kind is ErrorKind.WouldBlock
+        got = bytearray()
+        while True:
+            chunk = rf.read(1 << 20)
+            if chunk:
+                got += chunk
+            try:
+                w.flush()
+            except Error as e:
+                assert e.kind is ErrorKind.WouldBlock
+                continue
+            break
+        while chunk := rf.read(1 << 20):
+            got += chunk
+        assert bytes(got) == data[:total]

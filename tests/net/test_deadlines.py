@@ -10,12 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from _netutil import fd_is_open, tcp_pair
 
 from stdio2.io import Deadline, Error, ErrorKind
 from stdio2.net import SocketAddr, TcpListener, TcpStream, UdpSocket
 from stdio2.os.unix.net import UnixListener, UnixStream
-
-from _netutil import fd_is_open, tcp_pair
 
 
 def _timed_out(info: pytest.ExceptionInfo[Error]) -> None:

@@ -12,6 +12,7 @@ import threading
 import time
 
 import pytest
+from _netutil import child, fd_is_open, needs_ipv6, read_port, tcp_pair, wait_until
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,8 +29,6 @@ from stdio2.net import (
     UdpSocket,
 )
 from stdio2.os.fd import BorrowedFd, OwnedFd
-
-from _netutil import child, fd_is_open, needs_ipv6, read_port, tcp_pair, wait_until
 
 _ECHO = """
 import socket, sys
@@ -305,11 +304,10 @@ def test_incoming_raises_from_next_and_stays_usable() -> None:
             next(incoming)
         assert info.value.kind is ErrorKind.WouldBlock
         listener.set_nonblocking(False)
-        with TcpStream.connect(listener.local_addr()) as c:
-            with next(incoming) as s:
-                # Linux: accepted sockets do not inherit O_NONBLOCK.
-                assert os.get_blocking(s.as_raw_fd())
-                assert s.peer_addr() == c.local_addr()
+        with TcpStream.connect(listener.local_addr()) as c, next(incoming) as s:
+            # Linux: accepted sockets do not inherit O_NONBLOCK.
+            assert os.get_blocking(s.as_raw_fd())
+            assert s.peer_addr() == c.local_addr()
 
 
 def test_ownership_conversions() -> None:
@@ -343,14 +341,13 @@ def test_wrong_kind_of_descriptor_is_refused_without_consuming_it() -> None:
                 TcpStream(src)
             assert info.value.raw_os_error() is not None or info.value.kind is ErrorKind.InvalidInput
             assert not src.closed()
-    with UdpSocket.bind("127.0.0.1:0") as u:
-        with OwnedFd(u) as as_fd:
-            with pytest.raises(Error) as info:
-                TcpStream(as_fd)
-            assert info.value.kind is ErrorKind.InvalidInput
-            assert not as_fd.closed()
-            back = UdpSocket(as_fd)
-            back.close()
+    with UdpSocket.bind("127.0.0.1:0") as u, OwnedFd(u) as as_fd:
+        with pytest.raises(Error) as info:
+            TcpStream(as_fd)
+        assert info.value.kind is ErrorKind.InvalidInput
+        assert not as_fd.closed()
+        back = UdpSocket(as_fd)
+        back.close()
 
 
 def test_try_clone_shares_the_connection() -> None:
@@ -511,10 +508,10 @@ def test_closed_stream_raises_invalid_input() -> None:
     for call in (
         lambda: client.read(bytearray(1)),
         lambda: client.write(b"x"),
-        lambda: client.peer_addr(),
+        client.peer_addr,
         lambda: client.shutdown(Shutdown.Both),
-        lambda: client.try_clone(),
-        lambda: client.as_fd(),
+        client.try_clone,
+        client.as_fd,
     ):
         with pytest.raises(Error) as info:
             call()

@@ -7,14 +7,13 @@ import os
 import socket
 
 import pytest
+from _netutil import needs_ipv6
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stdio2.io import Error, ErrorKind
 from stdio2.net import Ipv4Addr, Ipv6Addr, SocketAddrV4, SocketAddrV6, UdpSocket
 from stdio2.os.fd import OwnedFd
-
-from _netutil import needs_ipv6
 
 
 def test_send_to_recv_from_and_peek_from() -> None:

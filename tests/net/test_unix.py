@@ -10,6 +10,7 @@ from collections import deque
 from pathlib import Path
 
 import pytest
+from _netutil import child, fd_is_open
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -25,8 +26,6 @@ from stdio2.os.unix.net import (
     UnixListener,
     UnixStream,
 )
-
-from _netutil import child, fd_is_open
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux-only feature")
 
@@ -64,7 +63,8 @@ def test_pathname_listener_stream_and_addresses(tmp_path: Path) -> None:
 
 def test_socket_addr_values() -> None:
     a = SocketAddr.from_pathname("/tmp/x.sock")
-    assert a == SocketAddr.from_pathname(b"/tmp/x.sock") and hash(a) == hash(SocketAddr.from_pathname("/tmp/x.sock"))
+    assert a == SocketAddr.from_pathname(b"/tmp/x.sock")
+    assert hash(a) == hash(SocketAddr.from_pathname("/tmp/x.sock"))
     assert str(a) == '"/tmp/x.sock" (pathname)'
     assert SocketAddr.from_pathname("").is_unnamed()
     with pytest.raises(Error) as info:
@@ -225,9 +225,11 @@ def test_try_clone_and_conversions() -> None:
         a2.write_all(b"!")
         assert b.read(bytearray(1)) == 1
         a2.close()
-        with pytest.raises(Error) as info:
-            UnixDatagram(OwnedFd(b.try_clone()))
-        assert info.value.kind is ErrorKind.InvalidInput
+        with OwnedFd(b.try_clone()) as stream_fd:
+            with pytest.raises(Error) as info:
+                UnixDatagram(stream_fd)
+            assert info.value.kind is ErrorKind.InvalidInput
+            assert not stream_fd.closed()  # a refused conversion does not consume its source
 
 
 class StreamPairModel(RuleBasedStateMachine):

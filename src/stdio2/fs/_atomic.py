@@ -40,9 +40,14 @@ def _temp_name(raw: bytes) -> tuple[bytes, bytes]:
     if not tail:
         raise Error(ErrorKind.InvalidInput, "write_atomic needs a file path, not a directory path")
     directory = head if head or not raw.startswith(b"/") else b"/"
-    temp = (head + b"/" if head or raw.startswith(b"/") else b"") + b"." + tail + b"." + (
-        secrets.token_hex(6).encode()
-    ) + b".tmp"
+    temp = (
+        (head + b"/" if head or raw.startswith(b"/") else b"")
+        + b"."
+        + tail
+        + b"."
+        + (secrets.token_hex(6).encode())
+        + b".tmp"
+    )
     return temp, directory or b"."
 
 

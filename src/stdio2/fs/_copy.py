@@ -41,9 +41,10 @@ def copy(from_: Any, to: Any) -> int:
     """Copy the contents and permission bits of the file *from_* to *to*; return the byte count.
 
     Opens *from_* read-only and ``fstat``s it (it must be a regular file, else
-    InvalidInput); opens *to* with ``O_WRONLY|O_CREAT|O_TRUNC`` and the
-    source's mode, then ``fchmod``s it to that mode (an existing *to* keeps
-    its owner but gets the permissions). The bytes move with
+    InvalidInput); opens *to* with ``O_WRONLY|O_CREAT`` and the source's
+    mode, checks with ``fstat`` that it is not the source itself
+    (InvalidInput), then ``ftruncate``s it and ``fchmod``s it to that mode
+    (an existing *to* keeps its owner but gets the permissions). The bytes move with
     ``copy_file_range``, else ``sendfile``, else ``read``/``write``
     (`last_copy_method` tells which). Errors carry both paths and, after a
     partial copy, ``progress``.
@@ -62,11 +63,19 @@ def copy(from_: Any, to: Any) -> int:
             err.path, err.path2 = from_, to
             raise err
         perm = _stat.S_IMODE(st.st_mode)
-        dst = _sys.open_path(dst_raw, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, perm, to)
+        # No O_TRUNC yet: truncating first would destroy the source when both
+        # names lead to the same file (Rust's copy loses the data then).
+        dst = _sys.open_path(dst_raw, os.O_WRONLY | os.O_CREAT, perm, to)
         try:
             dst_fd = dst.raw
             assert dst_fd is not None
-            if _stat.S_ISREG(_sys.fstat(dst_fd, to).st_mode):
+            dst_st = _sys.fstat(dst_fd, to)
+            if (dst_st.st_dev, dst_st.st_ino) == (st.st_dev, st.st_ino):
+                err = Error(ErrorKind.InvalidInput, "the source and destination are the same file")
+                err.path, err.path2 = from_, to
+                raise err
+            if _stat.S_ISREG(dst_st.st_mode):
+                _sys.ftruncate(dst_fd, 0, to)
                 _sys.fchmod(dst_fd, perm, to)
             try:
                 n, method = kernel_copy(src_fd, dst_fd)

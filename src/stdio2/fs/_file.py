@@ -166,6 +166,15 @@ class File(FdOwner, Read, Write, Seek):
         """A fresh `OpenOptions` (nothing set), as ``OpenOptions()``."""
         return OpenOptions()
 
+    def try_clone(self) -> File:
+        """A new `File` for a duplicate descriptor: ``fcntl(fd, F_DUPFD_CLOEXEC, 3)``.
+
+        Both share the file position, status flags and ``flock`` locks.
+        """
+        clone = FdOwner.try_clone(self)
+        clone._path = self._path
+        return clone
+
     # -- Read / Write / Seek ---------------------------------------------------
 
     def read(self, buf: Buffer, /) -> int:
@@ -370,4 +379,3 @@ def _raw(cell: Cell[int]) -> int:
     if raw is None:
         raise closed_error("this File")
     return raw
-

@@ -175,8 +175,3 @@ def exists(path: Any) -> bool:
         return _sys.try_stat(_to_os_bytes(path), path)
     except Error:
         return False
-    except TypeError:
-        raise
-    except ValueError:  # pragma: no cover - _to_os_bytes surfaces it as TypeError/ValueError
-        return False
-

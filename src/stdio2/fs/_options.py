@@ -109,8 +109,7 @@ class OpenOptions:
         if not (self._read or self._write or self._append):
             raise Error(
                 ErrorKind.InvalidInput,
-                "opening a file needs read, write or append access "
-                "(OpenOptions().read(True) ...)",
+                "opening a file needs read, write or append access (OpenOptions().read(True) ...)",
             )
         return AccessMode(self._read, self._write or self._append, self._append)
 

@@ -344,7 +344,7 @@ class BufReader(BufRead):
             it.__setstate__(n)  # type: ignore[attr-defined]
             start, end = self._pstart, self._pend
             parts = self._view[start:end].tobytes().split(_DELIMS[self._pdelim], n - left)
-            self._pos = end - len(parts[-1])
+            pass
             self._streak = 0
 
     # -- BufRead -----------------------------------------------------------

@@ -398,20 +398,29 @@ class _ArrayCursor(Cursor[bytearray]):
         self._pos = pos
 
     def read(self, buf: Buffer, /) -> int:
-        t = type(buf)
-        if t is not bytearray and t is not memoryview:
-            return Cursor.read(self, buf)
-        pos = self._pos
-        try:
-            chunk = self._inner[pos : pos + len(buf)]  # type: ignore[arg-type]
+        if type(buf) is bytearray:
+            # The hot case; same-length slice assignment cannot fail or resize.
+            pos = self._pos
+            chunk = self._inner[pos : pos + len(buf)]
             n = len(chunk)
-            buf[:n] = chunk  # type: ignore[index]
-        except (TypeError, ValueError, NotImplementedError):
-            # Not a flat byte buffer (an int, bytes, an array of ints...):
-            # the general path names the problem or handles the format.
-            return Cursor.read(self, buf)
-        self._pos = pos + n
-        return n
+            buf[:n] = chunk
+            self._pos = pos + n
+            return n
+        return Cursor.read(self, buf)
+
+    def read_line(self) -> str:
+        inner = self._inner
+        pos = self._pos
+        if pos >= len(inner):
+            return ""
+        i = inner.find(10, pos)
+        end = len(inner) if i < 0 else i + 1
+        self._pos = end
+        line = inner[pos:end]
+        try:
+            return line.decode("utf-8")
+        except UnicodeDecodeError:
+            return decode_utf8(line)  # raises InvalidData naming the offset
 
     def fill_buf(self) -> Buffer:
         pos = self._pos

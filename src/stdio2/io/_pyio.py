@@ -184,9 +184,7 @@ class _PySeek(Seek):
                 if target < 0:
                     if pos.whence == 2:
                         obj.seek(here, 0)
-                    raise Error(
-                        ErrorKind.InvalidInput, "invalid seek to a negative or overflowing position"
-                    )
+                    raise Error(ErrorKind.InvalidInput, "invalid seek to a negative or overflowing position")
                 return int(obj.seek(target, 0))
             return int(obj.seek(pos.offset, pos.whence))
         except Error:
@@ -241,8 +239,7 @@ def from_pyio(obj: Any) -> _PyIO:
         return _variant(True, True, False)(obj, obj.recv_into, obj.send)  # type: ignore[no-any-return]
     if isinstance(obj, io.TextIOBase):
         raise TypeError(
-            "from_pyio takes a binary file; this is a text file: "
-            "pass its binary layer, from_pyio(f.buffer)"
+            "from_pyio takes a binary file; this is a text file: pass its binary layer, from_pyio(f.buffer)"
         )
     if isinstance(obj, (io.RawIOBase, io.BufferedIOBase)):
         if obj.closed:

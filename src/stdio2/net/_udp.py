@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from stdio2._sys import net as _sys
+from stdio2.io._deadline import scopes_open
 from stdio2.io._error import Error, ErrorKind
 from stdio2.io._traits import readable_view, writable_view
 from stdio2.net._addr import Ipv4Addr, Ipv6Addr, SocketAddr
 from stdio2.net._resolve import ToSocketAddrs, to_socket_addrs
-from stdio2.net._socket import _Socket, deadline_instant
+from stdio2.net._socket import _closed_call, _Socket, deadline_instant
 from stdio2.net._tcp import _family, _int_arg, _resolved
 
 if TYPE_CHECKING:
     from stdio2._typing import Buffer
 
 __all__ = ["UdpSocket"]
+
+_NOSIGNAL = _sys.NOSIGNAL
 
 
 def _v4(value: object, call: str) -> Ipv4Addr:
@@ -32,8 +36,29 @@ class UdpSocket(_Socket):
     Rust). Every receive and send honours the effective `Deadline`.
     """
 
-    __slots__ = ()
+    # Cached C methods of the view (one call per datagram) and one-entry
+    # address caches, each a single (key, value) tuple so that racing
+    # threads can never pair a key with another thread's value.
+    __slots__ = ("_from", "_recvfrom_into", "_sendto", "_to")
     _what = "UdpSocket"
+
+    _recvfrom_into: Callable[..., tuple[int, Any]]
+    _sendto: Callable[..., int]
+    _from: tuple[Any, SocketAddr | None]
+    _to: tuple[object, Any]
+
+    def _set_view(self, view: _sys.SockView) -> None:
+        _Socket._set_view(self, view)
+        self._recvfrom_into = view.recvfrom_into
+        self._sendto = view.sendto
+        self._from = (None, None)
+        self._to = (None, None)
+
+    def _forget(self) -> None:
+        _Socket._forget(self)
+        closed = _closed_call(self._what)
+        self._recvfrom_into = closed
+        self._sendto = closed
     _families: ClassVar[tuple[int, ...]] = (_sys.AF_INET, _sys.AF_INET6)
     _socktype: ClassVar[int] = _sys.SOCK_DGRAM
 
@@ -68,9 +93,27 @@ class UdpSocket(_Socket):
         non-blocking mode, ConnectionRefused after an ICMP error on a
         connected socket) and ``TypeError`` for a non-writable *buf*.
         """
-        view = writable_view(buf, "UdpSocket.recv_from")
-        n, address = _sys.recvfrom_by(self._sock, view, 0, deadline_instant(), "UdpSocket.recv_from")
-        return n, SocketAddr.from_socket_tuple(address)
+        if scopes_open:
+            view = writable_view(buf, "UdpSocket.recv_from")
+            n, address = _sys.recvfrom_by(self._sock, view, 0, deadline_instant(), "UdpSocket.recv_from")
+        else:
+            recvfrom_into = self._recvfrom_into
+            try:
+                n, address = recvfrom_into(buf)
+            except OSError as e:
+                err = Error.from_os_error(e)
+                del recvfrom_into, buf
+                raise err from None
+            except TypeError:
+                del recvfrom_into
+                writable_view(buf, "UdpSocket.recv_from")
+                raise
+        cached = self._from
+        if cached[0] == address and cached[1] is not None:
+            return n, cached[1]
+        sender = SocketAddr.from_socket_tuple(address)
+        self._from = (address, sender)
+        return n, sender
 
     def peek_from(self, buf: Buffer, /) -> tuple[int, SocketAddr]:
         """Like `recv_from`, but the datagram stays queued (``recvfrom(MSG_PEEK)``)."""
@@ -86,13 +129,30 @@ class UdpSocket(_Socket):
         Raises `Error` (InvalidInput "no addresses to send data to" when
         *addrs* resolves to nothing, EMSGSIZE for an oversized datagram ...).
         """
-        data = readable_view(buf, "UdpSocket.send_to")
-        found = to_socket_addrs(addrs)
-        if not found:
-            raise Error(ErrorKind.InvalidInput, "no addresses to send data to")
-        return _sys.sendto_by(
-            self._sock, data, found[0].to_socket_tuple(), deadline_instant(), "UdpSocket.send_to"
-        )
+        cached = self._to
+        if cached[0] is addrs:
+            address = cached[1]
+        else:
+            found = to_socket_addrs(addrs)
+            if not found:
+                raise Error(ErrorKind.InvalidInput, "no addresses to send data to")
+            address = found[0].to_socket_tuple()
+            if isinstance(addrs, SocketAddr):
+                self._to = (addrs, address)
+        if scopes_open:
+            data = readable_view(buf, "UdpSocket.send_to")
+            return _sys.sendto_by(self._sock, data, address, deadline_instant(), "UdpSocket.send_to")
+        sendto = self._sendto
+        try:
+            return sendto(buf, _NOSIGNAL, address)
+        except OSError as e:
+            err = Error.from_os_error(e)
+        except TypeError:
+            del sendto
+            readable_view(buf, "UdpSocket.send_to")
+            raise
+        del sendto, buf
+        raise err
 
     def connect(self, addrs: ToSocketAddrs) -> None:
         """Fix the peer (``connect``) for `send` / `recv` and filter incoming datagrams to it.

@@ -176,10 +176,10 @@ class SocketAddr:
         return f'"{os.fsdecode(self._name)}" (pathname)'
 
 
-def _address(path: object, call: str) -> bytes:
+def _address(path: _Path | SocketAddr, call: str) -> bytes:
     if isinstance(path, SocketAddr):
         return path._to_os(call)
-    return SocketAddr.from_pathname(path)._to_os(call)  # type: ignore[arg-type]
+    return SocketAddr.from_pathname(path)._to_os(call)
 
 
 @attrs.frozen

@@ -63,13 +63,9 @@ class OpenOptionsExt:
 
 def symlink_file(original: Any, link: Any) -> None:
     """Make *link* a file symlink to *original*: ``CreateSymbolicLinkW``; Unsupported off Windows."""
-    _sys.create_symlink(
-        _to_os_str(original), _to_os_str(link), directory=False, shown=original, shown2=link
-    )
+    _sys.create_symlink(_to_os_str(original), _to_os_str(link), directory=False, shown=original, shown2=link)
 
 
 def symlink_dir(original: Any, link: Any) -> None:
     """Make *link* a directory symlink to *original*: ``CreateSymbolicLinkW``; Unsupported off Windows."""
-    _sys.create_symlink(
-        _to_os_str(original), _to_os_str(link), directory=True, shown=original, shown2=link
-    )
+    _sys.create_symlink(_to_os_str(original), _to_os_str(link), directory=True, shown=original, shown2=link)
