@@ -90,6 +90,8 @@ if sys.platform == "win32":  # pragma: no cover - the Unix backend is never impo
     raise ImportError("stdio2._sys.unix is the Unix backend")
 
 import errno
+import fcntl
+import io
 import os
 import select
 import signal
@@ -582,6 +584,69 @@ def _poll_readable(fd: int, instant: float) -> bool:
             raise Error.from_os_error(e) from None
         if ms == 0:
             return False
+
+
+# -- draining pipes ------------------------------------------------------------------------
+
+
+def read_all(fd: int) -> bytes:
+    """Read *fd* to end of file in C (``FileIO.readall``: ``read(2)`` into a growing buffer)."""
+    try:
+        with io.FileIO(fd, "rb", closefd=False) as f:
+            return f.readall()
+    except OSError as e:
+        raise Error.from_os_error(e) from None
+
+
+_CHUNK: Final = 1 << 18
+
+
+def drain(fds: Sequence[int], sinks: Sequence[list[bytes]], instant: float | None) -> None:
+    """Read every descriptor in *fds* to end of file, appending the chunks to the matching sink.
+
+    One thread, one ``poll(2)`` over all of them, then one ``read(2)`` per
+    ready descriptor, so a child filling one pipe never blocks on the other.
+    Raises `Error` TimedOut when *instant* passes first; the sinks keep
+    what was read.
+    """
+    poller = select.poll()
+    sink_of: dict[int, list[bytes]] = {}
+    for fd, sink in zip(fds, sinks, strict=True):
+        poller.register(fd, select.POLLIN)
+        sink_of[fd] = sink
+    read = os.read
+    while sink_of:
+        if instant is None:
+            ms = -1
+        else:
+            remaining = instant - time.monotonic()
+            ms = int(remaining * 1000) + 1 if remaining > 0 else 0
+        try:
+            ready = poller.poll(ms)
+        except OSError as e:
+            raise Error.from_os_error(e) from None
+        if not ready:
+            raise _timed_out("reading the child's output")
+        for fd, _events in ready:
+            try:
+                data = read(fd, _CHUNK)
+            except OSError as e:
+                raise Error.from_os_error(e) from None
+            if data:
+                sink_of[fd].append(data)
+            else:
+                poller.unregister(fd)
+                del sink_of[fd]
+
+
+def grow_pipe(fd: int, size: int) -> None:
+    """``fcntl(F_SETPIPE_SZ)`` where Linux offers it; failures (limits) are ignored."""
+    op = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if op is not None:
+        try:
+            fcntl.fcntl(fd, op, size)
+        except OSError:
+            pass
 
 
 # -- this process -------------------------------------------------------------------------
