@@ -226,3 +226,17 @@ def test_create_dir_all_concurrent_creators_do_not_fail(tmp_path: pathlib.Path) 
             t.join()
         assert errors == []
         assert all(p.is_dir() for p in paths)
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["stdio2.fs", "stdio2.os.unix.fs", "stdio2.os.windows.fs", "stdio2._sys.unix.kernel_copy"],
+)
+def test_cold_import(module: str) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-W", "error", "-c", f"import {module}"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr

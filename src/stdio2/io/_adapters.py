@@ -13,6 +13,7 @@ BufRead)`` therefore tells the truth, and a plain `Chain` has no ``fill_buf``.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Final
 
@@ -559,10 +560,15 @@ def _kernel_copy(reader: Read, writer: Write) -> int | None:
     """The kernel fast path of `copy`: copy_file_range / sendfile / splice between descriptors.
 
     Returns the byte count when it copied everything, or None when the pair
-    does not qualify and the portable loop must run. (The fs layer plugs the
-    descriptor paths in here; until then this always returns None.)
+    does not qualify (not both stdio2 descriptor owners, a deadline active on
+    a pipe, no kernel path for these file types) and the portable loop must
+    run. Which path a copy took is reported by ``stdio2.fs.last_copy_method()``.
     """
-    return None
+    if sys.platform == "win32":
+        return None
+    from stdio2.fs._copy import kernel_copy_objects
+
+    return kernel_copy_objects(reader, writer)
 
 
 def copy(reader: Read, writer: Write) -> int:

@@ -225,6 +225,16 @@ def find_program(program: bytes, path_var: bytes | None) -> bytes:
     raise Error.from_raw_os_error(errno.EACCES if denied else errno.ENOENT, path=shown)
 
 
+def parent_path_var() -> bytes | None:
+    """This process's ``PATH`` (from ``os.environb``), or None when unset."""
+    return os.environb.get(b"PATH")
+
+
+def environ_bytes() -> dict[bytes, bytes]:
+    """A copy of this process's environment as bytes (``os.environb``)."""
+    return dict(os.environb)
+
+
 # -- spawning ---------------------------------------------------------------------------
 
 
