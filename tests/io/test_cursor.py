@@ -152,8 +152,9 @@ _settings = settings(max_examples=70, stateful_step_count=25)
 TestBytearrayCursor = CursorMachine.TestCase
 TestBytesCursor = BytesCursorMachine.TestCase
 TestViewCursor = ViewCursorMachine.TestCase
-for _t in (TestBytearrayCursor, TestBytesCursor, TestViewCursor):
-    _t.settings = _settings
+for _case in (TestBytearrayCursor, TestBytesCursor, TestViewCursor):
+    _case.settings = _settings
+del _case  # a module-level name bound to a TestCase would be collected twice
 
 
 def test_traits_and_identity() -> None:

@@ -1,0 +1,66 @@
+"""Child processes: spawn-and-wait latency and captured-output throughput vs `subprocess.run`.
+
+The spawn case runs ``/bin/true`` (nothing but process creation and reaping
+is timed); the capture case has a child write N MiB to stdout as fast as it
+can (``head -c N /dev/zero``) while the parent collects it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+from benchmarks._harness import Pair, case
+from stdio2.process import Command
+
+
+@case("Command('/bin/true').status()", "subprocess.run(['/bin/true'])", target=1.0)
+def _spawn_status(quick: bool) -> Pair:
+    n = 20 if quick else 100
+    cmd = Command("/bin/true")
+
+    def with_stdio2() -> None:
+        for _ in range(n):
+            cmd.status()
+
+    def with_subprocess() -> None:
+        for _ in range(n):
+            subprocess.run(["/bin/true"], check=False)
+
+    return Pair(with_stdio2, with_subprocess, ops=n)
+
+
+@case("Command('/bin/true').output()", "subprocess.run(['/bin/true'], capture_output=True)", target=1.0)
+def _spawn_output(quick: bool) -> Pair:
+    n = 20 if quick else 100
+    cmd = Command("/bin/true")
+
+    def with_stdio2() -> None:
+        for _ in range(n):
+            cmd.output()
+
+    def with_subprocess() -> None:
+        for _ in range(n):
+            subprocess.run(["/bin/true"], capture_output=True, check=False)
+
+    return Pair(with_stdio2, with_subprocess, ops=n)
+
+
+def _capture(mib: int) -> Pair:
+    size = mib << 20
+    argv = ["head", "-c", str(size), "/dev/zero"]
+    cmd = Command(argv[0]).args(argv[1:])
+
+    def with_stdio2() -> None:
+        out = cmd.output()
+        assert len(out.stdout) == size
+
+    def with_subprocess() -> None:
+        out = subprocess.run(argv, stdout=subprocess.PIPE, check=False)
+        assert len(out.stdout) == size
+
+    return Pair(with_stdio2, with_subprocess)
+
+
+@case("capture N MiB of stdout: output()", "subprocess.run(..., stdout=PIPE)", target=1.3)
+def _capture_stdout(quick: bool) -> Pair:
+    return _capture(4 if quick else 64)
