@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 
-from stdio2 import io
+from stdio2 import env, fs, io, net
 from stdio2._sys.capabilities import capabilities
 from stdio2._typing import Buffer
+from stdio2.os_str import OsString
 
 
 def _step(title: str) -> None:
@@ -55,31 +57,45 @@ def tour() -> None:
     with tempfile.TemporaryDirectory(prefix="stdio2-tour-") as tmp:
         path = os.path.join(tmp, "lines.txt")
 
-        _step("BufWriter: many small writes, few system calls")
-        raw = open(path, "wb", buffering=0)  # noqa: SIM115 - handed to stdio2, closed by it
-        with io.BufWriter(io.from_pyio(raw), capacity=4096) as w:
+        _step("BufWriter over fs.File: many small writes, few system calls")
+        with io.BufWriter(fs.File.create(path), capacity=4096) as w:
             for i in range(1000):
                 w.write_fmt("line {}\n", i)
             print(f"wrote 1000 lines; {len(w.buffer())} bytes still buffered before close")
         print(f"file size after close: {os.path.getsize(path)} bytes")
 
         _step("read() is one call: it may return less than asked, and never loops")
-        with open(path, "rb", buffering=0) as f:
-            counting = _CountingReader(io.from_pyio(f))
+        with fs.File.open(path) as f:
+            counting = _CountingReader(f)
             buf = bytearray(100_000)
             n = counting.read(buf)
             print(f"read(buf of {len(buf)}) returned {n} bytes with {counting.calls} call")
             counting.calls = 0
-            f.seek(0)
+            f.rewind()
             whole = bytearray()
             counting.read_to_end(whole)
             print(f"read_to_end looped: {len(whole)} bytes in {counting.calls} calls")
 
         _step("BufReader: lines without a syscall per line")
-        with open(path, "rb", buffering=0) as f:
-            reader = io.BufReader(io.from_pyio(f))
+        with io.BufReader(fs.File.open(path)) as reader:
             first = [line for _, line in zip(range(3), reader.lines(), strict=False)]
             print(f"first lines: {first}")
+
+        _step("io.copy between two files: the kernel moves the bytes")
+        copy_path = os.path.join(tmp, "copy.txt")
+        with fs.File.open(path) as src, fs.File.create(copy_path) as dst:
+            n = io.copy(src, dst)
+        print(f"copied {n} bytes via {fs.last_copy_method()}")
+
+        _step("OS strings: file names that are not text survive")
+        if os.name == "posix":
+            odd = OsString.from_fspath(os.path.join(os.fsencode(tmp), b"caf\xe9.txt"))
+            fs.write(odd, b"latin-1 name")
+            names = [entry.file_name() for entry in fs.read_dir(tmp)]
+            found = [n for n in names if n.to_str() is None]
+            print(f"read_dir found {found[0]!r}; to_str() -> {found[0].to_str()}")
+            print(f"lossy view for display: {found[0].to_string_lossy()!r}")
+        print(f"env.consts: OS={env.consts.OS!r} ARCH={env.consts.ARCH!r}")
 
         _step("A writer that fails half-way: progress is reported, nothing is lost")
         target = _FailingWriter(limit=20)
@@ -111,14 +127,13 @@ def tour() -> None:
             print(f"  except FileNotFoundError still catches it: {isinstance(err, FileNotFoundError)}")
 
         _pipe_step()
+        _tcp_step()
 
     _step("What this OS offers (kernel fast paths and features)")
     print_capabilities()
 
 
 def _pipe_step() -> None:
-    if io.pipe is None:  # the pipe module is not in this build yet
-        return
     _step("Pipes: owned descriptors, deadlines instead of timeouts")
     reader, writer = io.pipe()
     with reader, writer:
@@ -136,6 +151,29 @@ def _pipe_step() -> None:
         borrowed.as_raw_fd()
     except io.Error as e:
         print(f"using a borrow after its owner closed: {e.kind!r} ({e})")
+
+
+def _tcp_step() -> None:
+    _step("TCP on 127.0.0.1: typed addresses, one call per read")
+    with net.TcpListener.bind("127.0.0.1:0") as listener:
+        addr = listener.local_addr()
+        print(f"listening on {addr} (a {type(addr).__name__})")
+
+        def serve() -> None:
+            conn, _peer = listener.accept()
+            with conn:
+                data = bytearray(64)
+                n = conn.read(data)
+                conn.write_all(data[:n].upper())
+
+        server = threading.Thread(target=serve)
+        server.start()
+        with net.TcpStream.connect(addr) as stream:
+            stream.write_all(b"hello over loopback")
+            reply = bytearray()
+            stream.read_to_end(reply)
+        server.join()
+        print(f"echoed back: {bytes(reply)!r}")
 
 
 def print_capabilities() -> None:

@@ -33,11 +33,6 @@ _PIPED: Final = "piped"
 _NULL: Final = "null"
 _FD: Final = "fd"
 
-# Pipes for captured output are grown to this size where Linux allows it
-# (F_SETPIPE_SZ; unprivileged processes may go up to /proc/sys/fs/pipe-max-size,
-# 1 MiB by default): fewer wake-ups per megabyte for the reading parent.
-_CAPTURE_PIPE_SIZE: Final = 1 << 20
-
 
 class Stdio:
     """What a child's stdin, stdout or stderr is connected to (Rust's ``Stdio``).
@@ -368,8 +363,6 @@ class Command:
                     else:
                         child_ends.append(w)
                         specs.append(w)
-                        if cfg is None and _CAPTURE_PIPE_SIZE:
-                            _backend.grow_pipe(r, _CAPTURE_PIPE_SIZE)
                         cls = ChildStdout if target == 1 else ChildStderr
                         parent_ends[target] = cls._adopt(_fd.new_cell(r))
                 else:

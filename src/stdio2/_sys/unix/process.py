@@ -647,7 +647,10 @@ def read_all(fd: int) -> bytes:
         raise Error.from_os_error(e) from None
 
 
-_CHUNK: Final = 1 << 18
+# 64 KiB: the default pipe capacity, and below glibc's mmap threshold, so
+# each read reuses heap memory instead of faulting in fresh pages (measured:
+# 256 KiB reads or 1 MiB pipes were slower, not faster).
+_CHUNK: Final = 1 << 16
 
 
 def drain(fds: Sequence[int], sinks: Sequence[list[bytes]], instant: float | None) -> None:
@@ -686,16 +689,6 @@ def drain(fds: Sequence[int], sinks: Sequence[list[bytes]], instant: float | Non
             else:
                 poller.unregister(fd)
                 del sink_of[fd]
-
-
-def grow_pipe(fd: int, size: int) -> None:
-    """``fcntl(F_SETPIPE_SZ)`` where Linux offers it; failures (limits) are ignored."""
-    op = getattr(fcntl, "F_SETPIPE_SZ", None)
-    if op is not None:
-        try:
-            fcntl.fcntl(fd, op, size)
-        except OSError:
-            pass
 
 
 # -- this process -------------------------------------------------------------------------
