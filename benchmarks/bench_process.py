@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 
 from benchmarks._harness import Pair, case
-from stdio2.process import Command
+from stdio2.process import Command, Stdio
 
 
 @case("Command('/bin/true').status()", "subprocess.run(['/bin/true'])", target=1.0)
@@ -45,22 +45,40 @@ def _spawn_output(quick: bool) -> Pair:
     return Pair(with_stdio2, with_subprocess, ops=n)
 
 
-def _capture(mib: int) -> Pair:
+def _capture(mib: int, both: bool) -> Pair:
     size = mib << 20
     argv = ["head", "-c", str(size), "/dev/zero"]
     cmd = Command(argv[0]).args(argv[1:])
+    if not both:
+        cmd.stderr(Stdio.inherit())
+    err = subprocess.PIPE if both else None
 
     def with_stdio2() -> None:
         out = cmd.output()
         assert len(out.stdout) == size
 
     def with_subprocess() -> None:
-        out = subprocess.run(argv, stdout=subprocess.PIPE, check=False)
+        out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=err, check=False)
         assert len(out.stdout) == size
 
     return Pair(with_stdio2, with_subprocess)
 
 
-@case("capture N MiB of stdout: output()", "subprocess.run(..., stdout=PIPE)", target=1.3)
+@case(
+    "capture 64 MiB stdout (quick: 4): output(), stderr inherited",
+    "subprocess.run(..., stdout=PIPE)",
+    target=1.3,
+)
 def _capture_stdout(quick: bool) -> Pair:
-    return _capture(4 if quick else 64)
+    # The same job on both sides: one captured pipe, read to EOF in C.
+    return _capture(4 if quick else 64, both=False)
+
+
+@case(
+    "capture 64 MiB stdout (quick: 4) + stderr: output()",
+    "subprocess.run(..., capture_output=True)",
+    target=1.3,
+)
+def _capture_both(quick: bool) -> Pair:
+    # Two pipes: both sides poll and read in chunks, then join.
+    return _capture(4 if quick else 64, both=True)

@@ -27,6 +27,14 @@ MODULES = [
     "stdio2.os.windows.io",
     "stdio2.os.windows.ffi",
     "stdio2._sys._owner",
+    "stdio2.fs",
+    "stdio2.os.unix.fs",
+    "stdio2.os.unix.net",
+    "stdio2.os.windows.fs",
+    "stdio2.process",
+    "stdio2.os.unix.process",
+    "stdio2.os.linux.process",
+    "stdio2.os.windows.process",
 ]
 
 

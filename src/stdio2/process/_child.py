@@ -65,6 +65,12 @@ class Child:
     stdin: ChildStdin | None
     stdout: ChildStdout | None
     stderr: ChildStderr | None
+    _proc: Any
+    _kill_on_drop: bool
+    _killed: bool
+    _out_chunks: list[bytes]
+    _err_chunks: list[bytes]
+    _pidfd: Any
 
     def __init__(self, *args: object) -> None:
         raise TypeError("a Child is made by Command(...).spawn()")
@@ -85,9 +91,9 @@ class Child:
         self.stderr = stderr
         self._kill_on_drop = kill_on_drop
         self._killed = False
-        self._out_chunks: list[bytes] = []
-        self._err_chunks: list[bytes] = []
-        self._pidfd: Any = None
+        self._out_chunks = []
+        self._err_chunks = []
+        self._pidfd = None
         return self
 
     # -- identity
@@ -147,6 +153,11 @@ class Child:
         self._close_stdin()
         instant = current_instant()
         out, err = self.stdout, self.stderr
+        # A pipe the caller closed (but left on the Child) is not captured.
+        if out is not None and out.closed():
+            out = self.stdout = None
+        if err is not None and err.closed():
+            err = self.stderr = None
         if out is not None and err is not None:
             ocell, ecell = out._live(), err._live()
             ofd, efd = ocell.raw, ecell.raw
@@ -259,10 +270,10 @@ class Child:
         killed = self._killed
         if self._kill_on_drop and not killed:
             try:
-                proc.send_signal(_SIGKILL)
-                killed = True
+                proc.send_signal(_SIGKILL, block=False)
             except OSError:
                 pass
+            killed = True  # asked for: no warning
         proc.forget()
         if not killed:
             warnings.warn(

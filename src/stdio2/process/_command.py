@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 from typing import Any, Final
 
-from stdio2.io._deadline import current_instant
 from stdio2.io._error import Error, ErrorKind
 from stdio2.os_str import OsString
 from stdio2.process._child import Child
@@ -17,9 +16,11 @@ if sys.platform == "win32":
     import importlib
 
     _backend: Any = importlib.import_module("stdio2._sys.windows.process")
+    _win: Any = _backend
     _fd: Any = None
     _fdmod: Any = None
 else:
+    _win: Any = None
     from stdio2._sys.unix import fd as _fd
     from stdio2._sys.unix import process as _backend
     from stdio2.os import fd as _fdmod
@@ -317,31 +318,74 @@ class Command:
             _abandon(child)
             raise
 
-    def _spawn(self, default_in: str, default_out: str) -> Child:
+    def _prepare(self) -> tuple[bytes, list[bytes], dict[bytes, bytes] | None, bytes | None, str]:
+        # (path to run, argv, environment or None to inherit, directory, program for messages)
         program = self._program.as_encoded_bytes()
         argv = [(self._arg0 if self._arg0 is not None else self._program).as_encoded_bytes()]
         argv.extend(a.as_encoded_bytes() for a in self._args)
+        if b"\0" in program:
+            raise _nul_error("program", self._program)
         for b in argv:
             if b"\0" in b:
                 raise _nul_error("argument", OsString._from_inner(b))
-        if b"\0" in program:
-            raise _nul_error("program", self._program)
         env = self._child_env()
-        if self._env_clear or any(k.as_encoded_bytes() == b"PATH" for k in self._env):
-            # The child's PATH decides, as execvp in the child would see it.
-            path_var = None if env is None else env.get(b"PATH")
-        else:
-            path_var = _backend.parent_path_var()
-        shown = self._program.to_string_lossy()
         cwd = None
         if self._cwd is not None:
             cwd = self._cwd.as_encoded_bytes()
             if b"\0" in cwd:
                 raise _nul_error("directory", self._cwd)
-        if self._cwd is not None and b"/" in program and not program.startswith(b"/"):
-            path = program  # relative to the child's directory, as execvp after chdir
+        if _backend.has_separator(program):
+            path = program  # run as named (relative to the child's directory, as execvp)
         else:
+            if self._env_clear or any(k.as_encoded_bytes() == b"PATH" for k in self._env):
+                # The child's PATH decides, as execvp in the child would see it.
+                path_var = None if env is None else env.get(b"PATH")
+            else:
+                path_var = _backend.parent_path_var()
             path = _backend.find_program(program, path_var)
+        return path, argv, env, cwd, self._program.to_string_lossy()
+
+    def _request(self, specs: list[int], prepared: tuple[Any, ...]) -> Any:
+        path, argv, env, cwd, shown = prepared
+        return _backend.SpawnRequest(
+            path,
+            argv,
+            env,
+            (specs[0], specs[1], specs[2]),
+            shown=shown,
+            cwd=cwd,
+            pgroup=self._pgroup,
+            setsid=self._setsid,
+            uid=self._uid,
+            gid=self._gid,
+            groups=self._groups,
+        )
+
+    def _exec_request(self) -> Any:
+        # CommandExt.exec: the streams are set up in this process itself.
+        specs = []
+        for target, cfg in enumerate((self._stdin, self._stdout, self._stderr)):
+            kind = _INHERIT if cfg is None else cfg._kind
+            if kind == _PIPED:
+                raise Error(
+                    ErrorKind.InvalidInput,
+                    f"CommandExt.exec: Stdio.piped() for {_STREAM_NAMES[target]} has no parent to read it",
+                )
+            if kind == _INHERIT:
+                specs.append(_backend.INHERIT)
+            elif kind == _NULL:
+                specs.append(_backend.NULL)
+            else:
+                assert cfg is not None
+                if cfg._owner is None or cfg._owner.closed():
+                    raise Error(ErrorKind.InvalidInput, "CommandExt.exec: that descriptor was already used")
+                specs.append(cfg._owner.as_raw_fd())
+        return self._request(specs, self._prepare())
+
+    def _spawn(self, default_in: str, default_out: str) -> Child:
+        if _fd is None:
+            return self._spawn_windows(default_in, default_out)
+        prepared = self._prepare()
         stdio = (self._stdin, self._stdout, self._stderr)
         defaults = (default_in, default_out, default_out)
         specs: list[int] = []
@@ -375,19 +419,7 @@ class Command:
                             "handed to an earlier child (a Stdio from a descriptor is used once)",
                         )
                     specs.append(owner.as_raw_fd())
-            req = _backend.SpawnRequest(
-                path,
-                argv,
-                env,
-                (specs[0], specs[1], specs[2]),
-                shown=shown,
-                cwd=cwd,
-                pgroup=self._pgroup,
-                setsid=self._setsid,
-                uid=self._uid,
-                gid=self._gid,
-                groups=self._groups,
-            )
+            req = self._request(specs, prepared)
             proc = _backend.spawn(req)
         except BaseException:
             for end in parent_ends:
@@ -416,6 +448,42 @@ class Command:
                 child._close_pipes()
                 raise
         return child
+
+    def _spawn_windows(self, default_in: str, default_out: str) -> Child:
+        # CreateProcessW with inherited standard handles; pipes and NUL
+        # handles arrive with the Windows pipe backend.
+        configs = (self._stdin, self._stdout, self._stderr)
+        for cfg, default in zip(configs, (default_in, default_out, default_out), strict=True):
+            if (default if cfg is None else cfg._kind) != _INHERIT:
+                raise Error(
+                    ErrorKind.Unsupported,
+                    "only Stdio.inherit() is implemented on Windows so far",
+                )
+        program = self._program.__fspath__()
+        args: list[Any] = []
+        for i, a in enumerate(self._args):
+            text = a.__fspath__()
+            args.append(_win.RawArg(text) if i in self._raw_args else text)
+        if _win.is_batch_file(program):
+            application: str | None = _win.cmd_exe_path()
+            line = _win.make_bat_command_line(program, args)
+        else:
+            application = None
+            arg0 = (self._arg0 or self._program).__fspath__()
+            line = _win.make_command_line(arg0, args)
+        env_block = None
+        if self._env_clear or self._env:
+            pairs = {} if self._env_clear else _win.environ_pairs()
+            for k, v in self._env.items():
+                key = k.__fspath__()
+                for existing in [e for e in pairs if e.upper() == key.upper()]:
+                    del pairs[existing]
+                if v is not None:
+                    pairs[key] = v.__fspath__()
+            env_block = _win.environment_block(pairs.items())
+        cwd = None if self._cwd is None else self._cwd.__fspath__()
+        proc = _win.create_process(application, line, env_block, cwd, self._creation_flags)
+        return Child._new(proc, None, None, None, self._kill_on_drop)
 
     def _child_env(self) -> dict[bytes, bytes] | None:
         if not self._env_clear and not self._env:

@@ -12,13 +12,31 @@ import sys
 __all__ = ["ChildStderr", "ChildStdin", "ChildStdout"]
 
 if sys.platform == "win32":
+    from typing import Any, Self
+
     from stdio2.io._error import Error, ErrorKind
+
+    def _unsupported() -> Error:
+        return Error(ErrorKind.Unsupported, "child process pipes are not implemented on Windows yet")
 
     class _Unsupported:
         __slots__ = ()
 
         def __init__(self, *args: object) -> None:
-            raise Error(ErrorKind.Unsupported, "child process pipes are not implemented on Windows yet")
+            raise _unsupported()
+
+        @classmethod
+        def _adopt(cls, cell: Any) -> Self:
+            raise _unsupported()
+
+        def _live(self) -> Any:
+            raise _unsupported()
+
+        def closed(self) -> bool:
+            return True
+
+        def close(self) -> None:
+            pass
 
     class ChildStdin(_Unsupported):
         """The writing end of a child's stdin pipe (not yet available on Windows)."""

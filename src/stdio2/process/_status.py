@@ -41,7 +41,8 @@ class ExitStatus:
         """The exit code, or None when the process was ended by a signal (Unix)."""
         if _unix is None:
             return self._raw
-        return _unix.exit_code(self._raw)
+        code: int | None = _unix.exit_code(self._raw)
+        return code
 
     def exit_ok(self) -> None:
         """Return None on success; raise `ExitStatusError` otherwise (Rust's ``exit_ok``)."""

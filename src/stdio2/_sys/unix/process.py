@@ -144,7 +144,10 @@ def _spawn_reports_exec_errors() -> bool:
     if sys.platform == "darwin":
         return True
     try:
-        name, version = os.confstr("CS_GNU_LIBC_VERSION").split(maxsplit=1)  # type: ignore[union-attr]
+        text = os.confstr("CS_GNU_LIBC_VERSION")
+        if text is None:
+            return False
+        name, version = text.split(maxsplit=1)
         major, minor = (int(p) for p in version.split(".")[:2])
     except (AttributeError, ValueError, OSError):
         return False
@@ -223,6 +226,11 @@ def find_program(program: bytes, path_var: bytes | None) -> bytes:
             return candidate
         denied = True
     raise Error.from_raw_os_error(errno.EACCES if denied else errno.ENOENT, path=shown)
+
+
+def has_separator(program: bytes) -> bool:
+    """Whether *program* names a file (contains ``/``) rather than a command to look up."""
+    return b"/" in program
 
 
 def parent_path_var() -> bytes | None:
@@ -420,6 +428,42 @@ def _popen_spawn(req: SpawnRequest) -> int:
     return pid
 
 
+def exec_replace(req: SpawnRequest) -> None:
+    """Set this process up as *req* says and ``execve`` the program; raises `Error` on failure."""
+    shown = req.shown
+    try:
+        for target, spec in enumerate(req.stdio):
+            if spec == NULL:
+                fd = os.open(os.devnull, os.O_RDONLY if target == 0 else os.O_WRONLY)
+                os.dup2(fd, target)
+                os.close(fd)
+            elif spec >= 0:
+                os.dup2(spec, target)  # the new number is inheritable
+        if req.cwd is not None:
+            shown = os.fsdecode(req.cwd)
+            os.chdir(req.cwd)
+            shown = req.shown
+        if req.setsid:
+            os.setsid()
+        if req.pgroup is not None:
+            os.setpgid(0, req.pgroup)
+        if req.groups is not None:
+            os.setgroups(list(req.groups))
+        if req.gid is not None:
+            os.setgid(req.gid)
+        if req.uid is not None:
+            os.setuid(req.uid)
+        for sig in _RESET_SIGNALS:
+            try:
+                signal.signal(sig, signal.SIG_DFL)
+            except ValueError:  # pragma: no cover - not the main thread
+                pass
+        env = req.env if req.env is not None else _environ_dict()
+        os.execve(req.path, req.argv, env)
+    except OSError as e:
+        raise Error.from_os_error(e, path=shown) from None
+
+
 # -- waiting and signalling ---------------------------------------------------------------
 
 
@@ -560,9 +604,15 @@ class Process:
 
     # -- signals
 
-    def send_signal(self, sig: int) -> bool:
-        """Signal the child unless it was already reaped (then return False). ``pidfd_send_signal``/``kill``."""
-        with self._lock:
+    def send_signal(self, sig: int, *, block: bool = True) -> bool:
+        """Signal the child (``pidfd_send_signal`` or ``kill``); False if it was already reaped.
+
+        With ``block=False`` (finalisers) gives up, returning False, when
+        another call holds the lock.
+        """
+        if not self._lock.acquire(blocking=block):
+            return False
+        try:
             if self.status is not None:
                 return False
             try:
@@ -575,6 +625,8 @@ class Process:
             except OSError as e:
                 raise Error.from_os_error(e) from None
             return True
+        finally:
+            self._lock.release()
 
     def send_group_signal(self, sig: int) -> bool:
         """``killpg(pid, sig)`` for a child that leads its own group; False when the group is gone."""
@@ -588,12 +640,22 @@ class Process:
             return True
 
     def forget(self) -> None:
-        """The owner is gone: reap now if possible, else leave the pid to `reap_orphans`."""
-        try:
-            if self.try_wait() is None:
-                _orphans.append(self)
-        except Error:
-            pass  # reaped behind our back: nothing left to collect
+        """The owner is gone: reap now if possible, else leave the pid to `reap_orphans`.
+
+        Runs in finalisers, possibly in the middle of another call on this
+        process in the same thread, so it never blocks on the lock.
+        """
+        if self.status is not None:
+            return
+        if self._lock.acquire(blocking=False):
+            try:
+                if self._reap(os.WNOHANG) is not None:
+                    return
+            except Error:
+                return  # reaped behind our back: nothing left to collect
+            finally:
+                self._lock.release()
+        _orphans.append(self)
 
     def __del__(self) -> None:
         fd, self._pidfd = getattr(self, "_pidfd", -1), -1
@@ -609,15 +671,18 @@ _orphans: list[Process] = []
 
 def reap_orphans() -> int:
     """``waitpid(WNOHANG)`` each abandoned child; return how many are still running."""
-    keep = []
-    for proc in _orphans[:]:
+    # pop/append are atomic under the GIL, so a finaliser adding an orphan
+    # meanwhile is never lost.
+    pending = []
+    while _orphans:
+        pending.append(_orphans.pop())
+    for proc in pending:
         try:
             if proc.try_wait() is None:
-                keep.append(proc)
+                _orphans.append(proc)
         except Error:
             pass
-    _orphans[:] = keep
-    return len(keep)
+    return len(_orphans)
 
 
 def _poll_readable(fd: int, instant: float) -> bool:

@@ -1,0 +1,610 @@
+"""`Driver` and `Submission`: submitting events, reaping completions, owning what is in flight."""
+
+from __future__ import annotations
+
+import errno
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Generator, Iterable
+from typing import TYPE_CHECKING, Any, Final
+
+if sys.platform != "linux":  # pragma: no cover
+    raise ImportError("stdio2.os.linux.uring needs Linux")
+
+from stdio2._sys.linux import uring as _sys
+from stdio2.io._deadline import current_instant
+from stdio2.io._error import Error, ErrorKind
+from stdio2.os.linux.uring._event import (
+    CONSUMED,
+    F_CANCEL_SENT,
+    F_DEADLINE,
+    F_INTERNAL,
+    F_LINKED,
+    IN_FLIGHT,
+    SQE,
+    Event,
+)
+
+if TYPE_CHECKING:
+    import asyncio
+
+__all__ = ["Driver", "Submission"]
+
+_ECANCELED: Final = errno.ECANCELED
+_RETRY: Final = (-errno.EINTR, -errno.ETIME, -errno.EAGAIN, -errno.EBUSY)
+_CLOSE_GRACE: Final = 5.0
+
+# Operations still in flight when a driver had to give up on them (closing
+# timed out, or an unclosed driver was collected). Their buffers and
+# descriptors stay referenced here for the life of the process: a leak, but
+# the kernel may still write into them, and freeing them would be worse.
+_graveyard: list[SQE] = []
+
+_get_ident = threading.get_ident
+_monotonic = time.monotonic
+_pack_sqe = _sys.SQE.pack_into
+_SQE_SIZE = _sys.SQE_SIZE
+_GETEVENTS = _sys.ENTER_GETEVENTS
+
+
+class Driver:
+    """An io_uring instance and everything in flight on it (``io_uring_setup``).
+
+    ``Driver(entries=256, flags=None)``: *entries* is the submission queue
+    size (rounded up to a power of two, clamped by the kernel); the
+    completion queue holds twice as many. *flags* None picks the best set
+    the kernel accepts (``SINGLE_ISSUER | DEFER_TASKRUN | SUBMIT_ALL``,
+    falling back step by step); an int is passed to ``io_uring_setup`` as is.
+
+    Raises `Error` (Unsupported) where io_uring is missing or blocked
+    (ENOSYS/EPERM from ``io_uring_setup``; remembered for the process),
+    other `Error` s for resource limits (ENOMEM, EMFILE).
+
+    A driver belongs to the thread that made it: every method that touches
+    the ring raises `Error` (Unsupported) on another thread. Use it as a
+    context manager, or call `close`.
+    """
+
+    def __init__(self, entries: int = 256, flags: int | None = None) -> None:
+        if isinstance(entries, bool) or not isinstance(entries, int):
+            raise TypeError(f"Driver(entries): entries must be an int, got {type(entries).__name__}")
+        if not 1 <= entries <= 32768:
+            raise ValueError("Driver(entries): entries must be in 1 .. 32768")
+        if flags is not None and (isinstance(flags, bool) or not isinstance(flags, int)):
+            raise TypeError("Driver(flags): flags must be an int (IORING_SETUP_*) or None")
+        self._ring: _sys.Ring | None = None
+        self._ring = _sys.Ring(entries, flags)
+        self._thread = _get_ident()
+        self._inflight: dict[int, SQE] = {}
+        self._next_ud = 1
+        self._probe: frozenset[int] | None = None
+        self._efd = -1
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # -- public API ---------------------------------------------------------------------
+
+    def submit(self, event: Event, *, timeout: float | None = None) -> Submission:
+        """Submit *event* with one ``io_uring_enter``; returns its `Submission`.
+
+        *timeout* (seconds) links an ``IORING_OP_LINK_TIMEOUT``: if the
+        operation has not completed by then the kernel cancels it and
+        ``wait()`` raises `Error` (TimedOut). Raises what the event's
+        ``prepare`` raises (TypeError for a wrong buffer, `Error`
+        InvalidInput for a closed descriptor), `Error` (Unsupported) on a
+        foreign thread, `Error` (InvalidInput) once closed.
+        """
+        ring = self._enter_check()
+        ts = None if timeout is None else _timeout_arg(timeout)
+        op = self._push(ring, event, ts)
+        self._flush(ring, event.is_eager())
+        return Submission(self, op)
+
+    def submit_all(self, events: Iterable[Event], *, timeout: float | None = None) -> list[Submission]:
+        """Submit every event with one ``io_uring_enter`` (more only when the queue fills up).
+
+        A full submission queue is submitted and refilled, never an error.
+        If an event's ``prepare`` raises, the events before it that were not
+        yet handed to the kernel are withdrawn, those already submitted keep
+        running (detached), and the exception propagates.
+        """
+        ring = self._enter_check()
+        ts = None if timeout is None else _timeout_arg(timeout)
+        ops: list[SQE] = []
+        pending: list[SQE] = []  # written to the ring but not yet handed to the kernel
+        eager = True
+        push = self._push
+        try:
+            for event in events:
+                if not isinstance(event, Event):
+                    raise TypeError(f"Driver.submit_all takes Event objects, got {type(event).__name__}")
+                op = push(ring, event, ts, pending)
+                ops.append(op)
+                pending.append(op)
+                if eager and not event.is_eager():
+                    eager = False
+        except BaseException:
+            self._withdraw(ring, pending)
+            for op in ops:
+                if op._state != CONSUMED:
+                    op._abandon()
+            raise
+        self._flush(ring, eager and bool(ops))
+        return [Submission(self, op) for op in ops]
+
+    def supports(self, what: type[Event] | Event | int) -> bool:
+        """Whether the kernel implements an event's opcode (``IORING_REGISTER_PROBE``, asked once)."""
+        op = what if isinstance(what, int) else what.opcode
+        return op in self.probe()
+
+    def probe(self) -> frozenset[int]:
+        """The opcodes this kernel supports (``IORING_REGISTER_PROBE``; cached)."""
+        if self._probe is None:
+            self._probe = self._enter_check().probe()
+        return self._probe
+
+    def in_flight(self) -> int:
+        """How many submitted operations have not completed yet (as far as reaped)."""
+        return sum(1 for op in self._inflight.values() if not op._flags & F_INTERNAL)
+
+    def features(self) -> dict[str, bool]:
+        """Ring facts: ``defer_taskrun``, ``single_issuer``, ``submit_all``, ``ext_arg``."""
+        ring = self._enter_check()
+        return {
+            "defer_taskrun": ring.defer_taskrun,
+            "single_issuer": bool(ring.flags & _sys.SETUP_SINGLE_ISSUER),
+            "submit_all": bool(ring.flags & _sys.SETUP_SUBMIT_ALL),
+            "ext_arg": bool(ring.features & _sys.FEAT_EXT_ARG),
+        }
+
+    def close(self) -> None:
+        """Cancel everything in flight, reap it (at most ~5 s), then tear the ring down.
+
+        Each in-flight operation gets an ``IORING_OP_ASYNC_CANCEL``; the
+        driver waits for every completion so that no buffer the kernel may
+        write is released. Operations the kernel cannot stop within the
+        grace period (an uninterruptible disk read) stay referenced for the
+        life of the process instead of being freed. Idempotent.
+        """
+        ring = self._ring
+        if ring is None:
+            return
+        if _get_ident() != self._thread:
+            raise self._foreign_thread()
+        try:
+            if self._inflight:
+                self._cancel_everything(ring)
+        finally:
+            self._teardown(ring)
+
+    def __enter__(self) -> Driver:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        if self._ring is None:
+            return "Driver(closed)"
+        return f"Driver(entries={self._ring.sq_entries}, in_flight={self.in_flight()})"
+
+    def __del__(self) -> None:
+        ring = getattr(self, "_ring", None)
+        if ring is None:
+            return
+        # Possibly on another thread, possibly mid-way through our own code:
+        # never touch the rings here. Whatever is still in flight is kept
+        # alive for good; the kernel cancels it when the ring descriptor closes.
+        _graveyard.extend(self._inflight.values())
+        self._inflight = {}
+        self._ring = None
+        self._remove_reader()
+        try:
+            ring.close()
+        except OSError:
+            pass
+        if self._efd >= 0:
+            _sys.close_fd(self._efd)
+            self._efd = -1
+        warnings.warn(f"unclosed uring.Driver (fd {ring.fd})", ResourceWarning, source=self, stacklevel=2)
+
+    # -- internals: submission -----------------------------------------------------------
+
+    def _foreign_thread(self) -> Error:
+        return Error(
+            ErrorKind.Unsupported,
+            "uring.Driver used from a thread other than the one that created it: "
+            "a driver and its submissions belong to one thread (make one Driver per thread)",
+        )
+
+    def _enter_check(self) -> _sys.Ring:
+        ring = self._ring
+        if ring is None:
+            raise Error(ErrorKind.InvalidInput, "this uring.Driver is closed")
+        if _get_ident() != self._thread:
+            raise self._foreign_thread()
+        return ring
+
+    def _push(
+        self, ring: _sys.Ring, event: Event, ts: Any, batch: list[SQE] | None = None
+    ) -> SQE:
+        need = 1 if ts is None else 2
+        if ring.sq_space() < need:
+            self._flush(ring, False)
+            if batch is not None:
+                # Those are with the kernel now; only later entries can be withdrawn.
+                batch.clear()
+        ud = self._next_ud
+        self._next_ud = ud + 1
+        op = SQE(event, ud)
+        try:
+            event.prepare(op)
+            if op._entry is None:
+                raise ValueError(f"{type(event).__name__}.prepare did not call sqe.prep(...)")
+        except BaseException:
+            op._state = CONSUMED
+            op._release()
+            raise
+        entry = op._entry
+        tail = ring.sq_tail
+        if ts is None:
+            _pack_sqe(ring.sqes, (tail & ring.sq_mask) * _SQE_SIZE, *entry, ud, *op._tail)
+        else:
+            op._flags |= F_LINKED
+            e = list(entry)
+            e[1] |= _sys.SQE_IO_LINK
+            _pack_sqe(ring.sqes, (tail & ring.sq_mask) * _SQE_SIZE, *e, ud, *op._tail)
+        self._inflight[ud] = op
+        ring.sq_tail = tail + 1
+        if ts is not None:
+            lt = SQE(None, self._next_ud)
+            self._next_ud += 1
+            lt._flags = F_INTERNAL
+            lt.hold(ts)
+            lt_slot = ((tail + 1) & ring.sq_mask) * _SQE_SIZE
+            _pack_sqe(
+                ring.sqes, lt_slot, _sys.OP_LINK_TIMEOUT, 0, 0, -1, 0, _sys.address(ts), 1, 0,
+                lt.user_data, 0, 0, 0, 0, 0,
+            )  # fmt: skip
+            self._inflight[lt.user_data] = lt
+            ring.sq_tail = tail + 2
+        return op
+
+    def _withdraw(self, ring: _sys.Ring, ops: list[SQE]) -> None:
+        # Take back entries that were written but never published to the kernel.
+        if not ops:
+            return
+        count = 0
+        for op in ops:
+            count += 2 if op._flags & F_LINKED else 1
+        ring.sq_tail -= count
+        first = ops[0].user_data
+        for ud in list(self._inflight):
+            if ud >= first:
+                op = self._inflight.pop(ud)
+                op._state = CONSUMED
+                op._release()
+        ops.clear()
+
+    def _flush(self, ring: _sys.Ring, getevents: bool) -> None:
+        """Publish the SQ tail and ``io_uring_enter`` until the kernel took every entry."""
+        ring.publish_tail()
+        pending = ring.unsubmitted()
+        flags = _GETEVENTS if getevents else 0
+        while pending:
+            r = ring.enter(pending, 0, flags)
+            if r < 0:
+                if r == -errno.EINTR:
+                    continue
+                if r in (-errno.EAGAIN, -errno.EBUSY):
+                    # The kernel is short of completion space or memory:
+                    # make room by reaping, waiting for one completion if
+                    # nothing was ready.
+                    if not self._reap(ring):
+                        ring.enter(0, 1, _GETEVENTS)
+                        self._reap(ring)
+                    pending = ring.unsubmitted()
+                    continue
+                raise Error.from_raw_os_error(-r)
+            pending = ring.unsubmitted()
+        if self._reap(ring) and ring.cq_overflowing():
+            self._drain(ring)
+
+    # -- internals: completion ------------------------------------------------------------
+
+    def _reap(self, ring: _sys.Ring) -> int:
+        """Move every posted CQE into its operation; returns how many."""
+        uds, results = ring.harvest()
+        if not uds:
+            return 0
+        inflight = self._inflight
+        get = inflight.get
+        for ud, res in zip(uds, results):
+            op = get(ud)
+            if op is not None:
+                op._finish(res)
+                del inflight[ud]
+        ring.advance_cq(len(uds))
+        return len(uds)
+
+    def _drain(self, ring: _sys.Ring) -> None:
+        # Run deferred completion work / flush the kernel's overflow list.
+        while True:
+            r = ring.enter(0, 0, _GETEVENTS)
+            if r < 0 and r not in _RETRY:
+                raise Error.from_raw_os_error(-r)
+            if not self._reap(ring) or not ring.cq_overflowing():
+                return
+
+    def _poll(self) -> None:
+        """Collect completions without blocking (entering the ring when work is deferred)."""
+        ring = self._enter_check()
+        self._reap(ring)
+        if ring.defer_taskrun or ring.cq_overflowing():
+            self._drain(ring)
+
+    def _wait_for(self, op: SQE) -> None:
+        """Block until *op* completed, honouring the current `Deadline` (cancel + reap, then raise)."""
+        ring = self._enter_check()
+        instant = current_instant()
+        self._reap(ring)
+        while op._state == IN_FLIGHT:
+            if instant is None:
+                r = ring.enter(0, 1, _GETEVENTS)
+            else:
+                remaining = instant - _monotonic()
+                if remaining <= 0:
+                    op._flags |= F_DEADLINE
+                    self._cancel(ring, op)
+                    instant = None
+                    continue
+                ts = _sys.timespec(remaining)
+                arg = _sys.getevents_arg(ts)
+                r = ring.enter(
+                    0, 1, _GETEVENTS | _sys.ENTER_EXT_ARG, _sys.address(arg), _sys.GETEVENTS_ARG_SIZE
+                )
+            if r < 0 and r not in _RETRY:
+                raise Error.from_raw_os_error(-r)
+            self._reap(ring)
+            if ring.cq_overflowing():
+                self._drain(ring)
+
+    def _cancel(self, ring: _sys.Ring, op: SQE) -> None:
+        if op._state != IN_FLIGHT or op._flags & F_CANCEL_SENT:
+            return
+        op._flags |= F_CANCEL_SENT
+        self._push_cancel(ring, op.user_data)
+        self._flush(ring, True)
+
+    def _push_cancel(self, ring: _sys.Ring, target: int) -> None:
+        if ring.sq_space() < 1:
+            self._flush(ring, False)
+        ud = self._next_ud
+        self._next_ud = ud + 1
+        req = SQE(None, ud)
+        req._flags = F_INTERNAL
+        tail = ring.sq_tail
+        _pack_sqe(
+            ring.sqes, (tail & ring.sq_mask) * _SQE_SIZE, _sys.OP_ASYNC_CANCEL, 0, 0, -1, 0, target, 0, 0,
+            ud, 0, 0, 0, 0, 0,
+        )  # fmt: skip
+        self._inflight[ud] = req
+        ring.sq_tail = tail + 1
+
+    def _cancel_everything(self, ring: _sys.Ring) -> None:
+        for op in list(self._inflight.values()):
+            if op._state == IN_FLIGHT and not op._flags & (F_INTERNAL | F_CANCEL_SENT):
+                op._flags |= F_CANCEL_SENT
+                self._push_cancel(ring, op.user_data)
+        self._flush(ring, True)
+        give_up = _monotonic() + _CLOSE_GRACE
+        while self._inflight:
+            remaining = give_up - _monotonic()
+            if remaining <= 0:
+                break
+            ts = _sys.timespec(min(remaining, 0.5))
+            arg = _sys.getevents_arg(ts)
+            r = ring.enter(0, 1, _GETEVENTS | _sys.ENTER_EXT_ARG, _sys.address(arg), _sys.GETEVENTS_ARG_SIZE)
+            if r < 0 and r not in _RETRY:
+                break
+            self._reap(ring)
+        if self._inflight:
+            _graveyard.extend(self._inflight.values())
+            self._inflight = {}
+            warnings.warn(
+                "uring.Driver.close: some operations did not complete after cancellation; "
+                "their buffers stay allocated for the life of the process",
+                ResourceWarning,
+                stacklevel=3,
+            )
+
+    def _teardown(self, ring: _sys.Ring) -> None:
+        self._ring = None
+        self._remove_reader()
+        try:
+            ring.close()
+        finally:
+            if self._efd >= 0:
+                _sys.close_fd(self._efd)
+                self._efd = -1
+
+    # -- internals: asyncio ------------------------------------------------------------------
+
+    def _attach_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        ring = self._enter_check()
+        if self._efd < 0:
+            efd = _sys.make_eventfd()
+            holder = _sys.raw_buffer(4)
+            _sys.struct.pack_into("=i", holder, 0, efd)
+            try:
+                ring.register(_sys.REGISTER_EVENTFD, _sys.address(holder), 1)
+            except BaseException:
+                _sys.close_fd(efd)
+                raise
+            self._efd = efd
+        if self._loop is not loop:
+            self._remove_reader()
+            loop.add_reader(self._efd, self._on_eventfd)
+            self._loop = loop
+
+    def _remove_reader(self) -> None:
+        loop, self._loop = self._loop, None
+        if loop is not None and not loop.is_closed() and self._efd >= 0:
+            try:
+                loop.remove_reader(self._efd)
+            except (RuntimeError, ValueError, OSError):  # pragma: no cover - loop shutting down
+                pass
+
+    def _on_eventfd(self) -> None:
+        # Reset the counter first: a completion posted after this read
+        # signals again, so none is missed.
+        if self._ring is None:
+            return
+        _sys.drain_eventfd(self._efd)
+        self._poll()
+
+    def _deadline_passed(self, op: SQE) -> None:
+        ring = self._ring
+        if ring is None or op._state != IN_FLIGHT:
+            return
+        op._flags |= F_DEADLINE
+        self._cancel(ring, op)
+
+
+def _timeout_arg(timeout: float) -> Any:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be a number of seconds, got {type(timeout).__name__}")
+    if not timeout >= 0 or timeout == float("inf"):
+        raise ValueError("timeout must be finite and >= 0")
+    return _sys.timespec(float(timeout))
+
+
+class Submission:
+    """A submitted event: wait for it (`wait`, ``await``), poll it (`done`) or `cancel` it.
+
+    Dropping a submission does not stop the operation: the driver keeps the
+    event's resources until the kernel completes it, then hands the result
+    to the event's `Cancellation` (which, e.g., closes a descriptor nobody
+    will receive).
+    """
+
+    __slots__ = ("_driver", "_exc", "_op", "_value")
+
+    def __init__(self, driver: Driver, op: SQE) -> None:
+        self._driver = driver
+        self._op = op
+        self._value: Any = None
+        self._exc: BaseException | None = None
+
+    def wait(self) -> Any:
+        """Block (``io_uring_enter(GETEVENTS)``) until the operation completes; return its value.
+
+        Returns what the event's ``complete`` makes of the result (a count,
+        an `OwnedFd`, `Metadata` ...); the same value on every later call.
+        Raises `Error`: the operation's error; ECANCELED (kind
+        Uncategorized) when it was cancelled; TimedOut when a linked timeout
+        expired, or when the active `Deadline` passed: then the operation is
+        cancelled and its completion awaited first, so its buffers are free
+        when this raises (if it completed before the cancel took effect, its
+        result is returned instead).
+        """
+        op = self._op
+        if op._state == IN_FLIGHT:
+            self._driver._wait_for(op)
+        return self._outcome()
+
+    def done(self) -> bool:
+        """Whether the completion has arrived (collects completions without blocking)."""
+        op = self._op
+        if op._state == IN_FLIGHT and self._driver._ring is not None:
+            self._driver._poll()
+        return op._state != IN_FLIGHT
+
+    def cancel(self) -> None:
+        """Ask the kernel to cancel the operation (``IORING_OP_ASYNC_CANCEL``); idempotent.
+
+        Returns at once. The operation still completes: with ECANCELED if
+        the kernel stopped it, or with its own result if it had finished.
+        Its buffers stay pinned until then.
+        """
+        op = self._op
+        if op._state != IN_FLIGHT or op._flags & F_CANCEL_SENT:
+            return
+        driver = self._driver
+        driver._cancel(driver._enter_check(), op)
+
+    def event(self) -> Event | None:
+        """The submitted event (buffers come back through it)."""
+        return self._op._event
+
+    def _outcome(self) -> Any:
+        op = self._op
+        if op._state == CONSUMED:
+            if self._exc is not None:
+                raise self._exc
+            return self._value
+        op._state = CONSUMED
+        res = op.result
+        assert res is not None
+        event = op._event
+        try:
+            if res == -_ECANCELED and op._flags & F_DEADLINE:
+                raise Error(ErrorKind.TimedOut, "deadline passed: the io_uring operation was cancelled")
+            if res == -_ECANCELED and op._flags & F_LINKED and not op._flags & F_CANCEL_SENT:
+                raise Error(ErrorKind.TimedOut, "linked timeout expired: the io_uring operation was cancelled")
+            assert event is not None
+            self._value = event.complete(res)
+        except BaseException as e:
+            self._exc = e
+            raise
+        return self._value
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        """Await the completion inside asyncio; the ring's eventfd wakes the loop.
+
+        Honours the `Deadline` of the awaiting task like `wait`. If the
+        awaiting task is cancelled, the operation is cancelled too (its
+        resources stay with the driver until the kernel answers).
+        """
+        import asyncio
+
+        op = self._op
+        driver = self._driver
+        if op._state == IN_FLIGHT:
+            driver._poll()
+        if op._state == IN_FLIGHT:
+            loop = asyncio.get_running_loop()
+            driver._attach_loop(loop)
+            instant = current_instant()
+            handle = None
+            if instant is not None:
+                handle = loop.call_later(max(0.0, instant - _monotonic()), driver._deadline_passed, op)
+            try:
+                while op._state == IN_FLIGHT:
+                    fut = loop.create_future()
+                    op._future = fut
+                    # A completion reaped between poll and here must not be missed.
+                    driver._poll()
+                    if op._state != IN_FLIGHT:
+                        break
+                    yield from fut
+            except asyncio.CancelledError:
+                if driver._ring is not None and op._state == IN_FLIGHT:
+                    driver._cancel(driver._ring, op)
+                raise
+            finally:
+                op._future = None
+                if handle is not None:
+                    handle.cancel()
+        return self._outcome()
+
+    def __del__(self) -> None:
+        op = getattr(self, "_op", None)
+        if op is not None and op._state != CONSUMED:
+            op._abandon()
+
+    def __repr__(self) -> str:
+        op = self._op
+        state = {IN_FLIGHT: "in flight", CONSUMED: "consumed"}.get(op._state, "done")
+        return f"Submission({type(op._event).__name__}, {state})"
