@@ -2,63 +2,27 @@
 
 The reading cases run over a text file in a temporary directory (64 MiB,
 2 MiB with ``--quick``; the page cache holds it after the warm-up, so they
-measure the Python-level cost, not the disk). Until ``stdio2.fs.File``
-exists the BufReader's inner reader is a three-line `Read` over
-``io.FileIO.readinto`` (one C call per fill, as ``fs.File.read`` will be);
-the case names say so with "[FileIO]".
+measure the Python-level cost, not the disk). The inner reader/writer is
+``stdio2.fs.File`` (one ``read(2)``/``write(2)`` per call).
 """
 
 from __future__ import annotations
 
-import io
 import os
 import random
 import shutil
 import tempfile
 
 from benchmarks._harness import Pair, case
-from stdio2.io import BufReader, BufWriter, LineWriter, Read, Write
+from stdio2.fs import File
+from stdio2.io import BufReader, BufWriter, LineWriter
 
 _WORDS = (
     "the of and to in is was for on that with as by at from it an be this are have "
     "which or had not but were they one all their there been has more when will "
-    "would who so no her she him his about over after into than then them these "
-    "naïve café über straße"
+    "would who so no her she him his about over after into than then them these"
 ).split()
-
-
-class _FileReader(Read):
-    """A stdio2 reader over a descriptor: ``read`` is one ``FileIO.readinto``."""
-
-    __slots__ = ("_f", "_readinto")
-
-    def __init__(self, path: str) -> None:
-        self._f = io.FileIO(path, "r")
-        self._readinto = self._f.readinto
-
-    def read(self, buf: object, /) -> int:
-        return self._readinto(buf)  # type: ignore[arg-type,no-any-return]
-
-    def close(self) -> None:
-        self._f.close()
-
-
-class _FileWriter(Write):
-    """A stdio2 writer over a descriptor: ``write`` is one ``FileIO.write``."""
-
-    __slots__ = ("_f",)
-
-    def __init__(self, path: str) -> None:
-        self._f = io.FileIO(path, "w")
-
-    def write(self, buf: object) -> int:
-        return self._f.write(buf)  # type: ignore[arg-type,no-any-return]
-
-    def flush(self) -> None:
-        pass
-
-    def close(self) -> None:
-        self._f.close()
+_NON_ASCII = "naïve café über straße 東京 €".split()
 
 
 _tmpdir: str | None = None
@@ -73,7 +37,11 @@ def _dir() -> str:
 
 
 def _text_file(quick: bool) -> str:
-    """A UTF-8 file of lines 0-120 characters long (1 in ~12 lines is not ASCII)."""
+    """A UTF-8 file of lines 0-120 characters long, ~50 bytes on average.
+
+    About 1 line in 12 holds a non-ASCII word (Latin-1, CJK, €), the rest is
+    ASCII: the usual shape of logs, CSV and prose.
+    """
     if quick in _files:
         return _files[quick]
     rng = random.Random(2)
@@ -81,7 +49,10 @@ def _text_file(quick: bool) -> str:
     size = 0
     while size < 1 << 20:
         n = rng.randrange(0, 20)
-        line = " ".join(rng.choice(_WORDS) for _ in range(n))[:120] + "\n"
+        words = [rng.choice(_WORDS) for _ in range(n)]
+        if words and rng.randrange(12) == 0:
+            words[rng.randrange(len(words))] = rng.choice(_NON_ASCII)
+        line = " ".join(words)[:120] + "\n"
         lines.append(line)
         size += len(line.encode())
     block = "".join(lines).encode()
@@ -102,7 +73,7 @@ def _cleanup() -> None:
 
 
 @case(
-    "BufReader.lines() str, file [FileIO]",
+    "BufReader.lines() str, file [fs.File]",
     "for line in open(p, encoding='utf-8')",
     target=1.0,
 )
@@ -110,7 +81,7 @@ def _lines(quick: bool) -> Pair:
     path = _text_file(quick)
 
     def ours() -> None:
-        r = BufReader(_FileReader(path))
+        r = BufReader(File.open(path))
         for _line in r.lines():
             pass
         r.close()
@@ -124,7 +95,7 @@ def _lines(quick: bool) -> Pair:
 
 
 @case(
-    "BufReader.split(ord('\\n')) bytes, file [FileIO]",
+    "BufReader.split(ord('\\n')) bytes, file [fs.File]",
     "for line in open(p, 'rb')",
     target=1.2,
 )
@@ -132,7 +103,7 @@ def _split(quick: bool) -> Pair:
     path = _text_file(quick)
 
     def ours() -> None:
-        r = BufReader(_FileReader(path))
+        r = BufReader(File.open(path))
         for _seg in r.split(10):
             pass
         r.close()
@@ -145,12 +116,12 @@ def _split(quick: bool) -> Pair:
     return Pair(ours, theirs, cleanup=_cleanup, ops=os.path.getsize(path) // 50)
 
 
-@case("BufReader.read_line() [FileIO]", "BufferedReader.readline()", target=3.0)
+@case("BufReader.read_line() [fs.File]", "BufferedReader.readline()", target=3.0)
 def _read_line(quick: bool) -> Pair:
     path = _text_file(True)  # 2 MiB: a million Python-level calls is enough
 
     def ours() -> None:
-        r = BufReader(_FileReader(path))
+        r = BufReader(File.open(path))
         rl = r.read_line
         while rl():
             pass
@@ -165,14 +136,14 @@ def _read_line(quick: bool) -> Pair:
     return Pair(ours, theirs, cleanup=_cleanup, ops=os.path.getsize(path) // 50)
 
 
-@case("BufWriter.write 16 B x 1M [FileIO]", "io.BufferedWriter.write", target=1.5)
+@case("BufWriter.write 16 B x 1M [fs.File]", "io.BufferedWriter.write", target=1.5)
 def _bufwriter(quick: bool) -> Pair:
     count = 50_000 if quick else 1_000_000
     chunk = b"0123456789abcde\n"
     path = os.path.join(_dir(), "bufwriter.out")
 
     def ours() -> None:
-        w = BufWriter(_FileWriter(path))
+        w = BufWriter(File.create(path))
         write = w.write
         for _ in range(count):
             write(chunk)
@@ -187,7 +158,7 @@ def _bufwriter(quick: bool) -> Pair:
     return Pair(ours, theirs, cleanup=_cleanup, ops=count)
 
 
-@case("LineWriter one line per write [FileIO]", "line-buffered TextIOWrapper", target=0.8)
+@case("LineWriter one line per write [fs.File]", "line-buffered TextIOWrapper", target=0.8)
 def _linewriter(quick: bool) -> Pair:
     count = 5_000 if quick else 50_000
     text = [f"line {i}: the quick brown fox\n" for i in range(count)]
@@ -195,7 +166,7 @@ def _linewriter(quick: bool) -> Pair:
     path = os.path.join(_dir(), "linewriter.out")
 
     def ours() -> None:
-        w = LineWriter(_FileWriter(path))
+        w = LineWriter(File.create(path))
         write = w.write
         for line in data:
             write(line)

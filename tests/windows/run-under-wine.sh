@@ -119,8 +119,6 @@ if [ ! -f "$WINEPREFIX/.stdio2-ready" ]; then
     rm -rf "$WINEPREFIX"
     wine wineboot -i </dev/null >/dev/null 2>&1
     winecfg -v win10 </dev/null >/dev/null 2>&1
-    wineserver -w </dev/null >/dev/null 2>&1 || true
-    wineserver -p </dev/null >/dev/null 2>&1 || true
     touch "$WINEPREFIX/.stdio2-ready"
 fi
 lap "wine prefix $WINEPREFIX"

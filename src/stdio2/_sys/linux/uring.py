@@ -332,10 +332,13 @@ class Ring:
         self.sq_head_off = sq_head
         self.sq_tail_off = sq_tail
         self.sq_flags_off = sq_flags
-        self.sq_mask = sq_mask
+        # params holds the *offsets* of the ring fields; the values live in the ring.
+        self.sq_mask = _U32_AT(self.rings, sq_mask)[0]
         self.cq_head_off = cq_head
         self.cq_tail_off = cq_tail
-        self.cq_mask = cq_mask
+        self.cq_mask = _U32_AT(self.rings, cq_mask)[0]
+        if self.sq_mask != sq_entries - 1 or self.cq_mask != cq_entries - 1:  # pragma: no cover
+            raise Error(ErrorKind.Unsupported, "unexpected io_uring ring layout")
         self.cqes_off = cq_cqes
         # The identity index array: ring position i uses SQE slot i.
         for i in range(sq_entries):

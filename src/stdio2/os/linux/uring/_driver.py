@@ -148,6 +148,10 @@ class Driver:
         """How many submitted operations have not completed yet (as far as reaped)."""
         return sum(1 for op in self._inflight.values() if not op._flags & F_INTERNAL)
 
+    def _pinned_count(self) -> int:
+        # Buffers currently pinned for the kernel (tests check nothing leaks).
+        return sum(len(op._pins or ()) for op in self._inflight.values())
+
     def features(self) -> dict[str, bool]:
         """Ring facts: ``defer_taskrun``, ``single_issuer``, ``submit_all``, ``ext_arg``."""
         ring = self._enter_check()
