@@ -6,6 +6,7 @@ are about the process's own descriptors 0, 1 and 2.
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -17,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stdio2 import io
-from stdio2.io import Error, ErrorKind, pipe
-from stdio2.io._stdio import _LineBuf
+from stdio2.io import Error, ErrorKind, LineWriter, pipe
+from stdio2.io._stdio import _StdRaw
 from stdio2.os.fd import BorrowedFd, OwnedFd
 
 
@@ -327,7 +328,7 @@ def test_stdout_write_type_errors() -> None:
 def test_line_buffer_policy(ops: list[tuple[str, bytes]], cap: int) -> None:
     r, w = pipe()
     with r, w:
-        lb = _LineBuf(w.as_raw_fd(), cap)
+        lb = LineWriter(_StdRaw(w.as_raw_fd()), cap)
         accepted = bytearray()
         out = bytearray()
         buf = bytearray(1 << 16)
@@ -340,7 +341,7 @@ def test_line_buffer_policy(ops: list[tuple[str, bytes]], cap: int) -> None:
                 accepted += data[:n]
             else:
                 lb.flush()
-                assert not lb.buf
+                assert not lb.buffer()
             # Drain what reached the pipe.
             while True:
                 os.set_blocking(r.as_raw_fd(), False)
@@ -353,19 +354,23 @@ def test_line_buffer_policy(ops: list[tuple[str, bytes]], cap: int) -> None:
                     os.set_blocking(r.as_raw_fd(), True)
                 out += buf[:got]
             # Nothing lost or reordered; no finished line held back; bounded buffer.
-            assert out + lb.buf == accepted
-            assert b"\n" not in lb.buf
-            assert len(lb.buf) <= max(cap, 0)
+            assert out + lb.buffer() == accepted
+            assert b"\n" not in lb.buffer()
+            assert len(lb.buffer()) <= max(cap, 0)
         lb.flush()
 
 
 def test_flush_failure_keeps_the_buffer() -> None:
     r, w = pipe()
-    lb = _LineBuf(w.as_raw_fd(), 64)
-    assert lb.write(b"pending") == 7
-    r.close()
-    with pytest.raises(Error) as info:
-        lb.flush()
-    assert info.value.kind is ErrorKind.BrokenPipe
-    assert lb.buf == b"pending"
-    w.close()
+    with w:
+        lb = LineWriter(_StdRaw(w.as_raw_fd()), 64)
+        assert lb.write(b"pending") == 7
+        r.close()
+        with pytest.raises(Error) as info:
+            lb.flush()
+        assert info.value.kind is ErrorKind.BrokenPipe
+        assert lb.buffer() == b"pending"
+        del info  # its traceback refers to lb
+        with pytest.warns(ResourceWarning, match="7"):
+            del lb  # still holding the 7 bytes: collected with a warning
+            gc.collect()

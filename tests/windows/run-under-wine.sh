@@ -114,12 +114,18 @@ lap "wheels: ${WHEELS[*]}"
 # -- 4. The Wine prefix ------------------------------------------------------------
 # A persistent wineserver with stdio on /dev/null, so nothing Wine leaves
 # running holds the pipe to `cat` below (pitfall 2).
-wineserver -p </dev/null >/dev/null 2>&1 || true
 if [ ! -f "$WINEPREFIX/.stdio2-ready" ]; then
     rm -rf "$WINEPREFIX"
+    mkdir -p "$WINEPREFIX"
+    wineserver -p </dev/null >/dev/null 2>&1 || true
     wine wineboot -i </dev/null >/dev/null 2>&1
     winecfg -v win10 </dev/null >/dev/null 2>&1
     touch "$WINEPREFIX/.stdio2-ready"
+else
+    wineserver -p </dev/null >/dev/null 2>&1 || true
+    # Start the prefix's services (winedevice.exe ...) now, with stdio on
+    # /dev/null: started by python.exe below they would inherit its pipe.
+    wine wineboot </dev/null >/dev/null 2>&1
 fi
 lap "wine prefix $WINEPREFIX"
 

@@ -1490,6 +1490,14 @@ class LineWriter(_Buffered):
         if buf.__class__ is not bytes:
             buf = readable_view(buf, "write_all").tobytes()
         data: bytes = buf
+        if not self._size and data[-1:] == b"\n" and self._cap >= 0:
+            # Whole lines with nothing buffered: straight through, as the
+            # general path below would do, without its slicing.
+            try:
+                self._inner.write_all(data)
+            except OSError as e:
+                raise _err(e) from None
+            return
         i = data.rfind(b"\n")
         if i < 0:
             self._flush_if_completed_line()
@@ -1515,6 +1523,8 @@ class LineWriter(_Buffered):
                 self._flush_buf()
             except OSError as e:
                 raise as_error(e, i) from None
+        if not tail:
+            return
         try:
             self._buffered_write_all(tail)
         except OSError as e:

@@ -131,6 +131,9 @@ def _kind_table() -> dict[int, ErrorKind]:
 
 
 _KIND_OF_CODE: dict[int, ErrorKind] = _kind_table()
+# On Windows, the C runtime's errno values (the POSIX names CPython's errno
+# module defines there) for OSErrors that carry no Windows code.
+_CRT_ERRNO_KINDS: dict[int, ErrorKind] = _unix_errno_kinds() if sys.platform == "win32" else {}
 
 
 def decode_error_kind(code: int) -> ErrorKind:
@@ -274,6 +277,15 @@ class Error(OSError):
         if isinstance(exc, Error):
             return exc
         code = getattr(exc, "winerror", None) if sys.platform == "win32" else None
+        if code is None and sys.platform == "win32" and exc.errno is not None:
+            # A C-runtime errno (os.read on a descriptor, a hand-made
+            # OSError(28, ...)): not a Windows error code, so it is mapped by
+            # the errno table and kept in ``errno``, and raw_os_error() is None.
+            err = cls(_CRT_ERRNO_KINDS.get(exc.errno, ErrorKind.Uncategorized), exc.strerror)
+            err.errno = exc.errno
+            err.path = path if path is not None else exc.filename
+            err.path2 = path2 if path2 is not None else exc.filename2
+            return err
         if code is None:
             code = exc.errno
         if code is None:

@@ -6,10 +6,12 @@ takes it for its duration, and ``lock()`` holds it until the returned guard
 is released (``with stdout().lock() as out: ...``), so a sequence of writes
 or line reads is not interleaved with other threads.
 
-Buffering follows Rust: stdin is buffered (8 KiB, a `BufRead` through
-`StdinLock`), stdout is line-buffered (1 KiB; complete lines are written out
-at once, an unterminated tail waits for its newline, a `flush` or exit),
-stderr is unbuffered. stdio2's buffers are its own: Python's ``sys.stdout``
+Buffering follows Rust, and uses the project's own buffered types: stdin
+is a `BufReader` (8 KiB, a `BufRead` through `StdinLock`), stdout a
+`LineWriter` (1 KiB; complete lines are written out at once, an
+unterminated tail waits for its newline, a `flush` or exit), stderr is
+unbuffered. Under them sits one unbuffered reader/writer per standard
+descriptor (`_StdRaw`) making the backend's single calls. stdio2's buffers are its own: Python's ``sys.stdout``
 keeps a separate buffer over the same descriptor, so when a program writes to
 both, flush the one it used last before switching (``sys.stdout.flush()``
 before `stdout()`, ``stdout().flush()`` before ``print``). stdout is flushed
@@ -27,9 +29,10 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, Final
 
+from stdio2.io._buffered import BufReader, LineWriter
 from stdio2.io._deadline import current_instant, scopes_open
-from stdio2.io._error import Error, ErrorKind
-from stdio2.io._traits import BufRead, Write, readable_view, writable_view
+from stdio2.io._error import Error
+from stdio2.io._traits import BufRead, Read, Write, writable_view
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -49,8 +52,7 @@ else:
     from stdio2._sys.unix import stdio as _backend
     from stdio2.os.fd import BorrowedFd, borrow_permanent
 
-# The backend's bare write call (os.write on Unix) for stdout's fast path;
-# its failures go through _backend.write_failed (EBADF -> all written).
+# The backend's bare write (os.write on Unix); failures go to write_failed.
 _raw_write: Any = getattr(_backend, "raw_write", None)
 
 __all__ = [
@@ -68,7 +70,6 @@ __all__ = [
 STDIN_CAPACITY: Final = 8 * 1024
 STDOUT_CAPACITY: Final = 1024
 
-_NL: Final = 10
 
 
 def _no_constructor(name: str, fn: str) -> TypeError:
@@ -79,70 +80,49 @@ def _no_constructor(name: str, fn: str) -> TypeError:
 # stdin
 
 
-class _StdinBuf(BufRead):
-    # The shared buffer of standard input. Not locked itself: callers hold
-    # the stdin lock.
-    __slots__ = ("_buf", "_filled", "_pos")
+class _StdRaw(Read, Write):
+    # One standard descriptor as an unbuffered Read/Write: every call is one
+    # backend read/write (EBADF reads as EOF and writes as a sink there).
+    # The buffering on top is the project's own BufReader / LineWriter.
+    __slots__ = ("fd",)
 
-    def __init__(self) -> None:
-        self._buf = bytearray(STDIN_CAPACITY)
-        self._pos = 0
-        self._filled = 0
-
-    @staticmethod
-    def _raw_read(view: memoryview) -> int:
-        if scopes_open and len(view):
-            instant = current_instant()
-            if instant is not None:
-                _backend.wait_readable(0, instant)
-        n: int = _backend.read(0, view)
-        return n
-
-    def fill_buf(self) -> memoryview:
-        if self._pos >= self._filled:
-            with memoryview(self._buf) as whole:
-                n = self._raw_read(whole)
-            self._pos = 0
-            self._filled = n
-        return memoryview(self._buf)[self._pos : self._filled].toreadonly()
-
-    def consume(self, n: int, /) -> None:
-        self._pos = min(self._pos + max(n, 0), self._filled)
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
 
     def read(self, buf: Buffer, /) -> int:
-        view = writable_view(buf, "Stdin.read")
-        with view:
-            if self._pos >= self._filled and len(view) >= len(self._buf):
-                return self._raw_read(view)  # a big read bypasses the buffer
-            with self.fill_buf() as data:
-                n = min(len(data), len(view))
-                view[:n] = data[:n]
-            self._pos += n
-            return n
+        if scopes_open:
+            instant = current_instant()
+            if instant is not None:
+                with writable_view(buf, "Stdin.read") as view:
+                    size = len(view)
+                if size:
+                    _backend.wait_readable(self.fd, instant)
+        n: int = _backend.read(self.fd, buf)
+        return n
 
-    def read_until(self, byte: int | bytes, buf: bytearray, /) -> int:
-        # Search the bytearray in place instead of copying each buffer-full.
-        from stdio2.io._traits import byte_arg
+    def write(self, buf: Buffer, /) -> int:
+        n: int = _backend.write(self.fd, buf)
+        return n
 
-        delim = byte_arg(byte, "read_until")
-        if not isinstance(buf, bytearray):
-            return super().read_until(byte, buf)
-        total = 0
-        while True:
-            if self._pos >= self._filled:
-                try:
-                    self.fill_buf().release()
-                except OSError as e:
-                    raise Error.from_os_error(e).with_progress(total) from None
-                if self._filled == 0:
-                    return total
-            i = self._buf.find(delim, self._pos, self._filled)
-            end = self._filled if i < 0 else i + 1
-            buf += memoryview(self._buf)[self._pos : end]
-            total += end - self._pos
-            self._pos = end
-            if i >= 0:
-                return total
+    def write_all(self, buf: Buffer, /) -> None:
+        # The common case (a pipe or terminal takes a short line whole) in
+        # one call to the bare os.write; the generic loop only for the rest.
+        try:
+            n: int = _raw_write(self.fd, buf)
+        except OSError as e:
+            n = _backend.write_failed(e, buf)
+        if n < len(buf if buf.__class__ is bytes else memoryview(buf)):
+            try:
+                Write.write_all(self, memoryview(buf)[n:])
+            except Error as e:
+                raise e.with_progress(e.progress + n) from None
+
+    def flush(self) -> None:
+        pass
+
+    def buffer(self) -> bytes:
+        # Unbuffered: lets code treat a LineWriter and this alike.
+        return b""
 
 
 class Stdin(BufRead):
@@ -157,7 +137,7 @@ class Stdin(BufRead):
 
     __slots__ = ("_inner", "_lock")
 
-    _inner: _StdinBuf
+    _inner: BufReader
     _lock: threading.RLock
 
     def __init__(self) -> None:
@@ -167,7 +147,7 @@ class Stdin(BufRead):
     def _new(cls) -> Stdin:
         self = object.__new__(cls)
         self._lock = threading.RLock()
-        self._inner = _StdinBuf()
+        self._inner = BufReader(_StdRaw(0), STDIN_CAPACITY)
         return self
 
     def lock(self) -> StdinLock:
@@ -323,13 +303,13 @@ class StdinLock(_Guard, BufRead):
 
     __slots__ = ("_inner",)
 
-    _inner: _StdinBuf
+    _inner: BufReader
 
     def __init__(self) -> None:
         raise _no_constructor("StdinLock", "stdin().lock")
 
     @classmethod
-    def _acquire(cls, lock: threading.RLock, inner: _StdinBuf) -> StdinLock:
+    def _acquire(cls, lock: threading.RLock, inner: BufReader) -> StdinLock:
         self = object.__new__(cls)
         self._inner = inner
         self._init_guard(lock)
@@ -380,80 +360,6 @@ class StdinLock(_Guard, BufRead):
 
 # ---------------------------------------------------------------------------
 # stdout / stderr
-
-
-class _LineBuf(Write):
-    # stdout's line-buffered writer (Rust's LineWriterShim over a BufWriter);
-    # callers hold the stdout lock.
-    __slots__ = ("buf", "cap", "fd")
-
-    def __init__(self, fd: int, cap: int) -> None:
-        self.fd = fd
-        self.cap = cap
-        self.buf = bytearray()
-
-    def flush_buf(self) -> None:
-        buf = self.buf
-        written = 0
-        try:
-            while written < len(buf):
-                with memoryview(buf) as whole, whole[written:] as rest:
-                    n: int = _backend.write(self.fd, rest)
-                if not n:
-                    raise Error(ErrorKind.WriteZero, "failed to write the buffered data")
-                written += n
-        finally:
-            if written:
-                del buf[:written]
-
-    def _buffered(self, view: memoryview) -> int:
-        if len(self.buf) + len(view) > self.cap:
-            self.flush_buf()
-        if len(view) >= self.cap:
-            n: int = _backend.write(self.fd, view)
-            return n
-        self.buf += view
-        return len(view)
-
-    def write(self, buf: Buffer, /) -> int:
-        data = buf if type(buf) is bytes else None
-        view = readable_view(buf, "Stdout.write")
-        with view:
-            nl = (data if data is not None else view.tobytes()).rfind(_NL)
-            if nl < 0:
-                # A completed line waiting in the buffer goes out first, so
-                # output is never held back behind a finished line.
-                if self.buf and self.buf[-1] == _NL:
-                    self.flush_buf()
-                return self._buffered(view)
-            self.flush_buf()
-            lines = nl + 1
-            n: int = _backend.write(self.fd, view[:lines])
-            if n < lines:
-                return n
-            tail = view[lines:]
-            take = min(len(tail), self.cap - len(self.buf))
-            if take > 0:
-                self.buf += tail[:take]
-            return n + max(take, 0)
-
-    def flush(self) -> None:
-        self.flush_buf()
-
-
-class _Unbuffered(Write):
-    # stderr: every write is one write(2).
-    __slots__ = ("fd",)
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-
-    def write(self, buf: Buffer, /) -> int:
-        n: int = _backend.write(self.fd, readable_view(buf, "Stderr.write"))
-        return n
-
-    def flush(self) -> None:
-        pass
 
 
 class _LockedWrite(Write):
@@ -508,36 +414,11 @@ class _LockedWrite(Write):
 
 
 class _StdoutWrite(_LockedWrite):
-    # Stdout and StdoutLock: write_all with a fast path for whole lines.
+    # Stdout and StdoutLock share the LineWriter; kept as a class so the
+    # stdout types stay distinct from the stderr ones.
     __slots__ = ()
 
-    _inner: _LineBuf
-
-    def write_all(self, buf: Buffer, /) -> None:
-        """Write all of *buf* under the lock; `Error` (e.g. BrokenPipe) with ``progress`` on failure.
-
-        Whole lines with nothing buffered go out with one ``write(2)``, as
-        the line-buffering policy would send them anyway.
-        """
-        lock = self._lock
-        lock.acquire()
-        try:
-            inner = self._inner
-            if not inner.buf and type(buf) is bytes and buf.endswith(b"\n"):
-                try:
-                    n: int = _raw_write(inner.fd, buf)
-                except OSError as e:
-                    n = _backend.write_failed(e, buf)
-                if n == len(buf):
-                    return
-                try:
-                    inner.write_all(memoryview(buf)[n:])
-                except Error as e:
-                    raise e.with_progress(e.progress + n) from None
-                return
-            inner.write_all(buf)
-        finally:
-            lock.release()
+    _inner: LineWriter | _StdRaw
 
 
 class Stdout(_StdoutWrite):
@@ -560,7 +441,7 @@ class Stdout(_StdoutWrite):
     def _new(cls) -> Stdout:
         self = object.__new__(cls)
         self._lock = threading.RLock()
-        self._inner = _LineBuf(1, STDOUT_CAPACITY)
+        self._inner = LineWriter(_StdRaw(1), STDOUT_CAPACITY)
         self._fd = 1
         return self
 
@@ -607,7 +488,7 @@ class Stderr(_LockedWrite):
     def _new(cls) -> Stderr:
         self = object.__new__(cls)
         self._lock = threading.RLock()
-        self._inner = _Unbuffered(2)
+        self._inner = _StdRaw(2)
         self._fd = 2
         return self
 
@@ -664,13 +545,11 @@ def _flush_at_exit() -> None:
     if not lock.acquire(blocking=False):
         return
     try:
-        inner = _STDOUT._inner
-        assert isinstance(inner, _LineBuf)
         try:
-            inner.flush_buf()
+            _STDOUT._inner.flush()
         except OSError:
-            inner.buf.clear()
-        inner.cap = 0
+            pass
+        _STDOUT._inner = _StdRaw(1)
     finally:
         lock.release()
 

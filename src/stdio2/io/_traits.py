@@ -266,55 +266,39 @@ class Read(abc.ABC):
 
 
 def default_read_to_end(reader: Read, buf: bytearray, size_hint: int | None = None) -> int:
-    """The portable read_to_end loop: grow *buf* and `read` straight into its spare tail.
+    """The portable read_to_end loop: read into a scratch bytearray, append each result to *buf*.
 
-    Reads go directly into the caller's bytearray through a memoryview of its
-    unused tail, so no intermediate copies are made. A small probe read first
-    avoids growing the buffer for empty or tiny sources (as Rust does).
+    The reader never receives a view of *buf*: a reader that keeps the
+    buffer it was handed (or a traceback of its failure that does) could
+    otherwise stop *buf* from growing. Bytes are appended only after a read
+    returns them, so on failure *buf* holds exactly what was read. A small
+    probe read first avoids large allocations for empty or tiny sources, as
+    Rust does; the scratch buffer then doubles while reads fill it. The
+    cost is one memcpy per chunk; types with a C-level path (File, Cursor,
+    BufReader) override ``read_to_end``.
     """
-    start = len(buf)
-    filled = start
     read = reader.read
-    chunk = _MIN_CHUNK
-    if size_hint is not None and size_hint > 0:
-        chunk = size_hint + 1  # +1 so the final 0-byte read needs no regrowth
-    else:
-        # Probe with a small stack-like buffer before committing memory.
-        probe = bytearray(_PROBE)
-        while True:
-            try:
-                n = read(probe)
-            except OSError as e:
-                if _interrupted(e):
-                    continue
-                raise as_error(e, 0) from None
-            break
+    total = 0
+    size = size_hint + 1 if size_hint is not None and size_hint > 0 else _PROBE
+    scratch = bytearray(size)
+    while True:
+        try:
+            n = read(scratch)
+        except OSError as e:
+            if _interrupted(e):
+                continue
+            raise as_error(e, total) from None
         if not n:
-            return 0
-        buf += probe[:n]
-        filled += n
-    try:
-        while True:
-            if len(buf) - filled < chunk // 2 or len(buf) == filled:
-                buf.extend(bytes(chunk))
-            with memoryview(buf) as view:
-                try:
-                    n = read(view[filled:])
-                except OSError as e:
-                    if _interrupted(e):
-                        continue
-                    # The reader's frames (kept alive by the traceback) may hold
-                    # views of buf, which would make the final trim below fail
-                    # with BufferError and hide this error.
-                    e.__traceback__ = None
-                    raise as_error(e, filled - start) from None
-            if not n:
-                return filled - start
-            filled += n
-            if len(buf) == filled and chunk < _MAX_CHUNK:
-                chunk *= 2
-    finally:
-        del buf[filled:]
+            return total
+        if n == size:
+            buf += scratch
+            if size < _MAX_CHUNK:
+                size = max(_MIN_CHUNK, size * 2)
+                scratch = bytearray(size)
+        else:
+            with memoryview(scratch) as view:
+                buf += view[:n]
+        total += n
 
 
 def decode_utf8(data: Buffer) -> str:
