@@ -48,6 +48,7 @@ if sys.platform == "win32":
         _backend: Any = importlib.import_module("stdio2._sys.windows.console")
     except ImportError:  # pragma: no cover - until the Windows backend exists
         _backend = None
+    from stdio2.os.windows.io import BorrowedHandle
 else:
     from stdio2._sys.unix import stdio as _backend
     from stdio2.os.fd import BorrowedFd, borrow_permanent
@@ -252,6 +253,16 @@ class Stdin(BufRead):
             """0."""
             return 0
 
+    else:
+
+        def as_handle(self) -> BorrowedHandle:
+            """Borrow the standard input handle (``GetStdHandle``); NULL when there is none."""
+            return BorrowedHandle._std(_backend.std_handle(0))
+
+        def as_raw_handle(self) -> int:
+            """``GetStdHandle(STD_INPUT_HANDLE)``, with "no handle" as NULL (0)."""
+            return int(_backend.std_handle(0))
+
     def __repr__(self) -> str:
         return "Stdin(fd=0)"
 
@@ -357,6 +368,12 @@ class StdinLock(_Guard, BufRead):
             """Borrow descriptor 0."""
             return borrow_permanent(_backend.cell(0))
 
+    else:
+
+        def as_handle(self) -> BorrowedHandle:
+            """Borrow the standard input handle; NULL when there is none."""
+            return BorrowedHandle._std(_backend.std_handle(0))
+
 
 # ---------------------------------------------------------------------------
 # stdout / stderr
@@ -411,6 +428,16 @@ class _LockedWrite(Write):
         def as_raw_fd(self) -> int:
             """The standard descriptor number (1 or 2)."""
             return self._fd
+
+    else:
+
+        def as_handle(self) -> BorrowedHandle:
+            """Borrow the standard handle (``GetStdHandle``); NULL when the process has none."""
+            return BorrowedHandle._std(_backend.std_handle(self._fd))
+
+        def as_raw_handle(self) -> int:
+            """``GetStdHandle`` of this stream, with "no handle" as NULL (0)."""
+            return int(_backend.std_handle(self._fd))
 
 
 class _StdoutWrite(_LockedWrite):
