@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import ipaddress
 import pickle
+import sys
 
 import attrs
 import pytest
@@ -819,6 +820,9 @@ def test_lookup_localhost() -> None:
     assert to_socket_addrs(["localhost:8080", "127.0.0.1:1"]) == [*found, SocketAddr.parse("127.0.0.1:1")]
 
 
+@pytest.mark.xfail(
+    sys.platform == "win32", reason="getaddrinfo('') succeeds on Windows (local addresses)", strict=True
+)
 def test_resolver_errors_are_typed() -> None:
     # ".invalid" is reserved (RFC 2606) and fails locally; the empty name and a
     # NUL byte fail before any lookup.

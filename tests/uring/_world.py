@@ -213,8 +213,8 @@ class World:
             else:
                 assert result == -errno.ECANCELED or result == 0, result
             self.busy[channel] = False
-        # Dropped buffers die exactly when their completion has been reaped.
-        gc.collect()
+        # Dropped buffers die exactly when their completion has been reaped
+        # (reference counting: no cycles hold them).
         still = []
         for channel, ref in self.dropped:
             if ref() is not None:
@@ -228,16 +228,17 @@ class World:
         subs = [p.sub for p in self.pending]
         self.pending.clear()
         self.dropped.clear()
-        self.ring.close()
+        try:
+            self.ring.close()
+        finally:
+            for o in [*self.readers, *self.writers, self.file]:
+                assert o is not None
+                o.close()
         assert self.ring._inflight == {}
-        for s in subs:
+        while subs:
             try:
-                s.wait()
+                subs.pop().wait()
             except Error as e:
                 assert e.raw_os_error() == errno.ECANCELED or e.kind is ErrorKind.TimedOut
-        del subs
         gc.collect()
         assert all(r() is None for r in refs), "a buffer outlived its operation (leaked pin)"
-        for o in [*self.readers, *self.writers, self.file]:
-            assert o is not None
-            o.close()

@@ -24,6 +24,22 @@ def wine_version() -> str | None:
 
 ON_WINE = wine_version() is not None
 
+
+def _wine_unix_uid() -> int | None:
+    # Wine maps the Unix root directory to Z:, so /proc is readable from Windows code.
+    try:
+        with open("Z:\\proc\\self\\status") as f:
+            for line in f:
+                if line.startswith("Uid:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+# Wine keeps FILE_ATTRIBUTE_READONLY as Unix mode bits, which root ignores.
+ON_WINE_AS_ROOT = ON_WINE and _wine_unix_uid() == 0
+
 # Wine cannot create names with unpaired surrogates (CreateFileW fails with
 # ERROR_FILE_NOT_FOUND); real Windows can. Only Wine runs are xfailed.
 xfail_on_wine_surrogates = pytest.mark.xfail(

@@ -182,8 +182,11 @@ CONSOLE_CHILD = textwrap.dedent(
         r.Event.bKeyDown = 1
         r.Event.wRepeatCount = 1
         r.Event.UnicodeChar = chr(c)
+        r.Event.wVirtualKeyCode = 0x0D if c == 13 else 0
     done = w.DWORD()
     res["queued"] = bool(k.WriteConsoleInputW(hin, recs, len(chars), ctypes.byref(done)))
+    with open(sys.argv[1], "w", encoding="utf-8") as f:
+        json.dump(res, f)
     res["line"] = stdin().read_line()
     with open(sys.argv[1], "w", encoding="utf-8") as f:
         json.dump(res, f)
@@ -193,7 +196,11 @@ CONSOLE_CHILD = textwrap.dedent(
 
 def test_console_output_is_utf16_and_input_is_utf8(tmp_path: Path) -> None:
     result = tmp_path / "console.json"
-    rc = run_python(CONSOLE_CHILD, str(result), creation_flags=CREATE_NO_WINDOW)
+    try:
+        rc = run_python(CONSOLE_CHILD, str(result), creation_flags=CREATE_NO_WINDOW, timeout=20)
+    finally:
+        if result.exists():
+            print(result.read_text(encoding="utf-8"))
     assert rc == 0
     res = json.loads(result.read_text(encoding="utf-8"))
     assert res["is_terminal"] == [True, True]

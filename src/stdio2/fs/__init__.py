@@ -8,10 +8,10 @@ names that are not UTF-8 work; returned paths are `pathlib.Path` and names
 `OsString`. Every failure is a `stdio2.io.Error` carrying the path(s) and an
 `ErrorKind`. See ``docs/fs.md``.
 
-The implementation is per platform. On Unix it is complete; on Windows the
-value types (`OpenOptions`, `Metadata`, `Permissions`, `FileType`,
-`FileTimes`) work and the operations raise `Error` (Unsupported) until the
-Windows backend provides them.
+The implementation is per platform. On Unix it is complete. On Windows
+`File` (``CreateFileW`` on an owned handle) and the free functions work;
+`read_dir`, `DirBuilder`, `copy`, `remove_dir_all` and the atomic writes
+still raise `Error` (Unsupported) there.
 """
 
 from __future__ import annotations
@@ -57,20 +57,35 @@ __all__ = [
 ]
 
 if sys.platform == "win32":
+    from stdio2.fs._file_windows import File
+    from stdio2.fs._functions_windows import (
+        canonicalize,
+        create_dir,
+        create_dir_all,
+        exists,
+        hard_link,
+        metadata,
+        read,
+        read_link,
+        read_to_string,
+        remove_dir,
+        remove_file,
+        rename,
+        set_permissions,
+        symlink_metadata,
+        try_exists,
+        write,
+    )
     from stdio2.io._error import Error, ErrorKind
 
     def _unsupported(*args: Any, **kwargs: Any) -> Any:
-        raise Error(ErrorKind.Unsupported, "stdio2.fs operations are not implemented on Windows yet")
+        raise Error(ErrorKind.Unsupported, "this stdio2.fs operation is not implemented on Windows yet")
 
-    File: Any = None
     DirEntry: Any = None
     ReadDir: Any = None
     DirBuilder: Any = None
     AtomicFile: Any = None
-    canonicalize = copy = create_dir = create_dir_all = exists = hard_link = _unsupported
-    metadata = read = read_dir = read_link = read_to_string = remove_dir = _unsupported
-    remove_dir_all = remove_file = rename = set_permissions = symlink_metadata = _unsupported
-    try_exists = write = write_atomic = _unsupported
+    copy = read_dir = remove_dir_all = write_atomic = _unsupported
 
     def last_copy_method() -> str | None:
         """Always None on Windows (no copy was made)."""

@@ -15,7 +15,12 @@ import attrs
 from stdio2.io._error import Error, ErrorKind
 
 if TYPE_CHECKING:
-    from stdio2.fs._file import File
+    import sys
+
+    if sys.platform == "win32":
+        from stdio2.fs._file_windows import File
+    else:
+        from stdio2.fs._file import File
 
 __all__ = ["AccessMode", "CreationMode", "OpenOptions"]
 
@@ -134,7 +139,7 @@ class OpenOptions:
         system call, else the OS error (NotFound, PermissionDenied,
         AlreadyExists, IsADirectory ...) with ``path`` set.
         """
-        from stdio2.fs._file import File
+        from stdio2.fs import File
 
         return File._open(path, self)
 

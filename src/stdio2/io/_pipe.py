@@ -8,6 +8,7 @@ The implementation is per platform; this module picks it. On Unix it is
 from __future__ import annotations
 
 import sys
+
 __all__ = ["PipeReader", "PipeWriter", "pipe"]
 
 if sys.platform == "win32":

@@ -11,8 +11,9 @@ is a `BufReader` (8 KiB, a `BufRead` through `StdinLock`), stdout a
 `LineWriter` (1 KiB; complete lines are written out at once, an
 unterminated tail waits for its newline, a `flush` or exit), stderr is
 unbuffered. Under them sits one unbuffered reader/writer per standard
-descriptor (`_StdRaw`) making the backend's single calls. stdio2's buffers are its own: Python's ``sys.stdout``
-keeps a separate buffer over the same descriptor, so when a program writes to
+descriptor (`_StdRaw`) making the backend's single calls.
+
+stdio2's buffers are its own: Python's ``sys.stdout`` keeps a separate buffer over the same descriptor, so when a program writes to
 both, flush the one it used last before switching (``sys.stdout.flush()``
 before `stdout()`, ``stdout().flush()`` before ``print``). stdout is flushed
 at interpreter exit (``atexit``); errors at that point are ignored.

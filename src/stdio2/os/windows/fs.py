@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from stdio2._sys.windows import fs as _sys
+from stdio2.fs._metadata import FileTimes, Metadata
 from stdio2.fs._options import OpenOptions
 from stdio2.os_str import _to_os_str
 
-__all__ = ["OpenOptionsExt", "symlink_dir", "symlink_file"]
+__all__ = ["FileTimesExt", "MetadataExt", "OpenOptionsExt", "symlink_dir", "symlink_file"]
 
 
 def _dword(value: object, call: str) -> int:
@@ -69,3 +70,57 @@ def symlink_file(original: Any, link: Any) -> None:
 def symlink_dir(original: Any, link: Any) -> None:
     """Make *link* a directory symlink to *original*: ``CreateSymbolicLinkW``; Unsupported off Windows."""
     _sys.create_symlink(_to_os_str(original), _to_os_str(link), directory=True, shown=original, shown2=link)
+
+
+_EPOCH_DIFF_100NS = 116_444_736_000_000_000
+
+
+def _filetime(ns: int) -> int:
+    return ns // 100 + _EPOCH_DIFF_100NS
+
+
+class MetadataExt:
+    """Windows views of a `Metadata` (Rust's ``MetadataExt``): attributes and raw ``FILETIME`` values.
+
+    Pure functions of the snapshot; the times are 100 ns ticks since
+    1601-01-01 UTC, as ``BY_HANDLE_FILE_INFORMATION`` holds them. On a
+    `Metadata` from another platform `file_attributes` raises `AttributeError`.
+    """
+
+    @staticmethod
+    def file_attributes(meta: Metadata) -> int:
+        """``dwFileAttributes`` (``FILE_ATTRIBUTE_READONLY`` 0x1, ``DIRECTORY`` 0x10 ...)."""
+        return int(meta.stat_result().st_file_attributes)  # type: ignore[attr-defined,unused-ignore]
+
+    @staticmethod
+    def creation_time(meta: Metadata) -> int:
+        """The creation time as a ``FILETIME`` tick count."""
+        birth = meta._birth_ns
+        if birth is None:
+            st = meta.stat_result()
+            birth = getattr(st, "st_birthtime_ns", None) or st.st_ctime_ns
+        return _filetime(birth)
+
+    @staticmethod
+    def last_access_time(meta: Metadata) -> int:
+        """The last access time as a ``FILETIME`` tick count."""
+        return _filetime(meta.stat_result().st_atime_ns)
+
+    @staticmethod
+    def last_write_time(meta: Metadata) -> int:
+        """The last write time as a ``FILETIME`` tick count."""
+        return _filetime(meta.stat_result().st_mtime_ns)
+
+    @staticmethod
+    def file_size(meta: Metadata) -> int:
+        """The size in bytes."""
+        return meta.len()
+
+
+class FileTimesExt:
+    """Windows additions to `FileTimes` (Rust's ``FileTimesExt``)."""
+
+    @staticmethod
+    def set_created(times: FileTimes, when: Any) -> FileTimes:
+        """Also set the creation time (an aware datetime) with ``File.set_times``."""
+        return times._set_created(when)
