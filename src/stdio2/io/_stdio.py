@@ -13,10 +13,11 @@ unterminated tail waits for its newline, a `flush` or exit), stderr is
 unbuffered. Under them sits one unbuffered reader/writer per standard
 descriptor (`_StdRaw`) making the backend's single calls.
 
-stdio2's buffers are its own: Python's ``sys.stdout`` keeps a separate buffer over the same descriptor, so when a program writes to
-both, flush the one it used last before switching (``sys.stdout.flush()``
-before `stdout()`, ``stdout().flush()`` before ``print``). stdout is flushed
-at interpreter exit (``atexit``); errors at that point are ignored.
+stdio2's buffers are its own: Python's ``sys.stdout`` keeps a separate
+buffer over the same descriptor, so when a program writes to both, flush the
+one it used last before switching (``sys.stdout.flush()`` before `stdout()`,
+``stdout().flush()`` before ``print``). stdout is flushed at interpreter
+exit (``atexit``); errors at that point are ignored.
 
 A standard stream that is absent (descriptor closed: EBADF) reads as end of
 file and swallows writes, as in Rust. The OS calls live in the platform
