@@ -445,7 +445,7 @@ def test_submit_all_overflows_small_ring(tmp_path: Path) -> None:
     pipes = [pipe() for _ in range(40)]
     with uring.Driver(4) as small:
         bufs = [bytearray(8) for _ in pipes]
-        subs = small.submit_all(uring.Read(r, b) for (r, _), b in zip(pipes, bufs))
+        subs = small.submit_all(uring.Read(r, b) for (r, _), b in zip(pipes, bufs, strict=False))
         for i, (_, w) in enumerate(pipes):
             w.write(b"p%d" % i)
         for i, s in enumerate(subs):
@@ -584,3 +584,26 @@ def test_driver_arguments() -> None:
             sub = plain.submit(uring.Read(r, bytearray(2)))
             w.write(b"q")
             assert sub.wait() == 1
+
+
+def test_wait_any(ring: uring.Driver) -> None:
+    pipes = [pipe() for _ in range(3)]
+    try:
+        subs = [ring.submit(uring.Read(r, bytearray(4))) for r, _ in pipes]
+        assert ring.wait_any([]) == []
+        pipes[1][1].write(b"b")
+        assert ring.wait_any(subs) == [subs[1]]
+        with pytest.raises(Error) as info, Deadline.after(0.05):
+            ring.wait_any([subs[0], subs[2]])
+        assert info.value.kind is ErrorKind.TimedOut
+        assert ring.in_flight() == 2  # nothing was cancelled
+        pipes[0][1].write(b"a")
+        pipes[2][1].write(b"c")
+        done: set[uring.Submission] = set()
+        while len(done) < 2:
+            done.update(ring.wait_any([subs[0], subs[2]]))
+        assert [s.wait() for s in subs] == [1, 1, 1]
+    finally:
+        for r, w in pipes:
+            r.close()
+            w.close()

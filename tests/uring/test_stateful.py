@@ -1,4 +1,4 @@
-"""Random submit / cancel / drop / wait sequences over real pipes, sockets and a file, checked against a model."""
+"""Random submit / cancel / drop / wait sequences over real pipes, sockets and a file, against a model."""
 
 from __future__ import annotations
 
@@ -49,6 +49,16 @@ class UringMachine(RuleBasedStateMachine):
     def wait(self, index: int) -> None:
         self.world.wait(index)
 
+    @rule(channel=CHANNELS, action=st.sampled_from(["wait", "cancel", "drop"]))
+    def on_stream(self, channel: int, action: str) -> None:
+        index = self.world.stream_index(channel)
+        if index is not None:
+            getattr(self.world, action)(index)
+
+    @rule()
+    def collect(self) -> None:
+        self.world.collect()
+
     @rule()
     def poll(self) -> None:
         self.world.poll()
@@ -74,24 +84,37 @@ def test_ten_thousand_random_operations() -> None:
     try:
         while world.ops < 10_000:
             choice = rng.random()
-            if choice < 0.22:
+            if choice < 0.25:
                 world.submit_read(rng.randrange(3), rng.randint(1, 64))
-            elif choice < 0.42:
-                world.write(rng.randrange(3), rng.randint(1, 100))
+            elif choice < 0.36:
+                world.write(rng.randrange(3), rng.randint(1, 40))
             elif choice < 0.52:
                 world.submit_file_reads(
-                    [(rng.randrange(4000), rng.randint(1, 200)) for _ in range(rng.randint(1, 16))]
+                    [(rng.randrange(4000), rng.randint(1, 200)) for _ in range(rng.randint(1, 3))]
                 )
             elif choice < 0.55:
                 world.file_write(rng.randrange(4000), rng.randint(1, 96))
-            elif choice < 0.62:
-                world.cancel(rng.randrange(50))
-            elif choice < 0.67:
-                world.drop(rng.randrange(50))
             elif choice < 0.97:
-                world.wait(rng.randrange(50))
-            else:
+                # cancel / drop / wait, half of the time aimed at a stream read
+                index = rng.randrange(50)
+                if rng.random() < 0.5:
+                    found = world.stream_index(rng.randrange(3))
+                    index = index if found is None else found
+                action = rng.random()
+                if action < 0.2:
+                    world.cancel(index)
+                elif action < 0.35:
+                    world.drop(index)
+                else:
+                    world.wait(index)
+            elif choice < 0.99:
                 world.poll()
+            else:
+                world.collect()
     finally:
         world.close()
-    assert time.monotonic() - t0 < 60
+    assert world.ops >= 10_000
+    print(f"10 000 operations in {time.monotonic() - t0:.1f} s: {world.stats}")
+    for what in ("file read checked", "stream read checked", "deadline", "cancelled", "dropped in flight",
+                 "abandoned read reported"):
+        assert world.stats.get(what, 0) >= 10, (what, world.stats)

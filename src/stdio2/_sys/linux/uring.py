@@ -258,6 +258,16 @@ class Ring:
     ``struct.pack_into`` / ``unpack_from`` calls on the mappings.
     """
 
+    sq_entries: int
+    cq_entries: int
+    sq_tail: int
+    sq_known_head: int
+    sq_mask: int
+    cq_head: int
+    cq_mask: int
+    flags: int
+    features: int
+
     def __init__(self, entries: int, flags: int | None, cq_entries: int | None = None) -> None:
         global _unsupported
         if _unsupported is not None:
@@ -344,6 +354,10 @@ class Ring:
         for i in range(sq_entries):
             _U32_PUT(self.rings, sq_array + 4 * i, i)
         self.sq_tail = _U32_AT(self.rings, sq_tail)[0]
+        # The SQ head as last read: the kernel only moves it forward, so
+        # ``entries - (tail - sq_known_head)`` is a safe lower bound of the
+        # free space, refreshed (one read) only when it reaches zero.
+        self.sq_known_head = self.sq_tail
         self.cq_head = _U32_AT(self.rings, cq_head)[0]
         # Strided views of the CQE array for bulk harvesting: user_data is
         # the 64-bit word 2*i, res the 32-bit word 4*i + 2.
@@ -355,7 +369,8 @@ class Ring:
 
     def sq_space(self) -> int:
         """Free SQ slots: entries minus those written but not yet consumed by the kernel."""
-        head = _U32_AT(self.rings, self.sq_head_off)[0]
+        head: int = _U32_AT(self.rings, self.sq_head_off)[0]
+        self.sq_known_head = head
         return self.sq_entries - ((self.sq_tail - head) & 0xFFFFFFFF)
 
     def publish_tail(self) -> None:
@@ -364,7 +379,7 @@ class Ring:
 
     def unsubmitted(self) -> int:
         """Entries published but not yet consumed by the kernel."""
-        head = _U32_AT(self.rings, self.sq_head_off)[0]
+        head: int = _U32_AT(self.rings, self.sq_head_off)[0]
         return (self.sq_tail - head) & 0xFFFFFFFF
 
     def cq_overflowing(self) -> bool:
@@ -383,7 +398,7 @@ class Ring:
 
     def cq_ready(self) -> int:
         """CQEs posted and not yet consumed."""
-        tail = _U32_AT(self.rings, self.cq_tail_off)[0]
+        tail: int = _U32_AT(self.rings, self.cq_tail_off)[0]
         return (tail - self.cq_head) & 0xFFFFFFFF
 
     def harvest(self) -> tuple[list[int], list[int]]:
@@ -487,6 +502,9 @@ def pin(buf: Any, writable: bool) -> tuple[memoryview, int, int]:
     views, and read-only buffers where *writable* is required.
     """
     view = memoryview(buf)
+    if type(buf) is bytearray and view.nbytes:
+        # The common case: contiguous, writable, non-empty.
+        return view, _addressof(_char_from_buffer(view)), view.nbytes
     if not view.c_contiguous:
         view.release()
         raise TypeError("io_uring needs a C-contiguous buffer")
@@ -532,7 +550,7 @@ def timespec(seconds: float) -> ctypes.Array[ctypes.c_char]:
     """A ``struct __kernel_timespec`` for a relative time of *seconds* (>= 0)."""
     seconds = max(0.0, seconds)
     sec = int(seconds)
-    nsec = min(999_999_999, int(round((seconds - sec) * 1e9)))
+    nsec = min(999_999_999, round((seconds - sec) * 1e9))
     buf = ctypes.create_string_buffer(TIMESPEC.size)
     TIMESPEC.pack_into(buf, 0, sec, nsec)
     return buf
@@ -602,7 +620,7 @@ def stat_result_from_statx(raw: bytes) -> tuple[os.stat_result, int | None]:
 
     def ts(off: int) -> int:
         sec, nsec = struct.unpack_from("=qI", raw, off)
-        return sec * 1_000_000_000 + nsec
+        return int(sec) * 1_000_000_000 + int(nsec)
 
     a_ns, b_ns, c_ns, m_ns = ts(64), ts(80), ts(96), ts(112)
     rmaj, rmin, dmaj, dmin = struct.unpack_from("=IIII", raw, 128)
@@ -617,6 +635,23 @@ def stat_result_from_statx(raw: bytes) -> tuple[os.stat_result, int | None]:
         )
     )  # fmt: skip
     return st, (b_ns if mask & STATX_BTIME else None)
+
+
+AF_INET: Final = socket.AF_INET
+AF_INET6: Final = socket.AF_INET6
+SOCK_CLOEXEC: Final = socket.SOCK_CLOEXEC
+MSG_NOSIGNAL: Final = socket.MSG_NOSIGNAL
+
+
+def put_u32(buf: ctypes.Array[ctypes.c_char], value: int) -> None:
+    """Store a native 32-bit unsigned value at the start of *buf*."""
+    _U32_PUT(buf, 0, value & 0xFFFFFFFF)
+
+
+def get_u32(buf: ctypes.Array[ctypes.c_char]) -> int:
+    """The native 32-bit unsigned value at the start of *buf*."""
+    value: int = _U32_AT(buf, 0)[0]
+    return value
 
 
 def make_eventfd() -> int:

@@ -133,6 +133,44 @@ class Driver:
         self._flush(ring, eager and bool(ops))
         return [Submission(self, op) for op in ops]
 
+    def wait_any(self, submissions: Iterable[Submission]) -> list[Submission]:
+        """Block until at least one of *submissions* has completed; return those that have.
+
+        One ``io_uring_enter(GETEVENTS)`` per wake-up; completions of other
+        operations are collected on the way. Under a `Deadline` that passes
+        first it raises `Error` (TimedOut) and leaves every operation running
+        (nothing is cancelled: each still belongs to its submission).
+        Returns an empty list for no submissions.
+        """
+        ring = self._enter_check()
+        subs = list(submissions)
+        if not subs:
+            return []
+        instant = current_instant()
+        self._reap(ring)
+        if ring.defer_taskrun:
+            self._drain(ring)
+        while True:
+            ready = [s for s in subs if s._op._state != IN_FLIGHT]
+            if ready:
+                return ready
+            if instant is None:
+                r = ring.enter(0, 1, _GETEVENTS)
+            else:
+                remaining = instant - _monotonic()
+                if remaining <= 0:
+                    raise Error(ErrorKind.TimedOut, "deadline passed while waiting for io_uring completions")
+                ts = _sys.timespec(remaining)
+                arg = _sys.getevents_arg(ts)
+                r = ring.enter(
+                    0, 1, _GETEVENTS | _sys.ENTER_EXT_ARG, _sys.address(arg), _sys.GETEVENTS_ARG_SIZE
+                )
+            if r < 0 and r not in _RETRY:
+                raise Error.from_raw_os_error(-r)
+            self._reap(ring)
+            if ring.cq_overflowing():
+                self._drain(ring)
+
     def supports(self, what: type[Event] | Event | int) -> bool:
         """Whether the kernel implements an event's opcode (``IORING_REGISTER_PROBE``, asked once)."""
         op = what if isinstance(what, int) else what.opcode
@@ -234,7 +272,8 @@ class Driver:
         self, ring: _sys.Ring, event: Event, ts: Any, batch: list[SQE] | None = None
     ) -> SQE:
         need = 1 if ts is None else 2
-        if ring.sq_space() < need:
+        known_free = ring.sq_entries - ((ring.sq_tail - ring.sq_known_head) & 0xFFFFFFFF)
+        if known_free < need and ring.sq_space() < need:
             self._flush(ring, False)
             if batch is not None:
                 # Those are with the kernel now; only later entries can be withdrawn.
@@ -324,7 +363,7 @@ class Driver:
             return 0
         inflight = self._inflight
         get = inflight.get
-        for ud, res in zip(uds, results):
+        for ud, res in zip(uds, results, strict=False):
             op = get(ud)
             if op is not None:
                 op._finish(res)
@@ -440,7 +479,7 @@ class Driver:
         if self._efd < 0:
             efd = _sys.make_eventfd()
             holder = _sys.raw_buffer(4)
-            _sys.struct.pack_into("=i", holder, 0, efd)
+            _sys.put_u32(holder, efd)
             try:
                 ring.register(_sys.REGISTER_EVENTFD, _sys.address(holder), 1)
             except BaseException:
@@ -556,7 +595,9 @@ class Submission:
             if res == -_ECANCELED and op._flags & F_DEADLINE:
                 raise Error(ErrorKind.TimedOut, "deadline passed: the io_uring operation was cancelled")
             if res == -_ECANCELED and op._flags & F_LINKED and not op._flags & F_CANCEL_SENT:
-                raise Error(ErrorKind.TimedOut, "linked timeout expired: the io_uring operation was cancelled")
+                raise Error(
+                    ErrorKind.TimedOut, "linked timeout expired: the io_uring operation was cancelled"
+                )
             assert event is not None
             self._value = event.complete(res)
         except BaseException as e:

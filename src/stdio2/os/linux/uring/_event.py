@@ -14,7 +14,7 @@ if sys.platform != "linux":  # pragma: no cover
     raise ImportError("stdio2.os.linux.uring needs Linux")
 
 from stdio2._sys.linux import uring as _sys
-from stdio2.os.fd import fd_of
+from stdio2.os.fd import FdOwner, fd_of
 
 if TYPE_CHECKING:
     import asyncio
@@ -40,7 +40,6 @@ F_ABANDONED: Final = 16  # its Submission was dropped
 _ALLOWED_FLAGS: Final = (1 << 1) | (1 << 4)  # IOSQE_IO_DRAIN, IOSQE_ASYNC
 
 _NO_TAIL: Final = (0, 0, 0, 0, 0)
-
 
 class SQE:
     """One submission queue entry being prepared, and the record of everything the kernel may use.
@@ -93,7 +92,7 @@ class SQE:
 
     # -- the API events use --------------------------------------------------------
 
-    def prep(
+    def prep(  # noqa: PLR0917 - positional like the entry's layout: the hot path of every event
         self,
         opcode: int,
         fd: int = -1,
@@ -109,7 +108,7 @@ class SQE:
         splice_fd_in: int = 0,
         addr3: int = 0,
     ) -> None:
-        """Fill the entry: ``opcode``, ``fd``, ``addr``, ``len``, ``off`` (``addr2``), the opcode's flags word.
+        """Fill the entry: ``opcode``, ``fd``, ``addr``, ``len``, ``off`` (``addr2``), the op's flags.
 
         ``off`` of -1 (or any negative value) is stored as the kernel's
         ``(u64)-1``, "use the file position". *flags* may only contain
@@ -149,8 +148,8 @@ class SQE:
         reaped. ``TypeError`` for bare ints / non-AsFd objects; `Error`
         (InvalidInput) if the owner is closed.
         """
-        cell = fd_of(fd_like, call)
-        raw = cell.raw
+        cell = fd_like._cell if isinstance(fd_like, FdOwner) else fd_of(fd_like, call)
+        raw = None if cell is None else cell.raw
         if raw is None:
             from stdio2._sys._owner import closed_error
 

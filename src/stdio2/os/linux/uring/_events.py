@@ -44,12 +44,15 @@ __all__ = [
 def _check_fd_arg(obj: object, call: str) -> None:
     # Type errors surface when the event is made, not at submission; the
     # cell itself is taken in prepare (the owner may be closed in between).
-    fd_of(obj, call)
+    if not isinstance(obj, FdOwner):
+        fd_of(obj, call)
 
 
 def _offset(offset: int | None, call: str) -> int:
     if offset is None:
         return -1
+    if type(offset) is int and offset >= 0:
+        return offset
     if isinstance(offset, bool) or not isinstance(offset, int):
         raise TypeError(f"{call}: offset must be an int or None, got {type(offset).__name__}")
     if offset < 0:
@@ -61,7 +64,8 @@ def _path_bytes(path: Any, call: str) -> bytes:
     try:
         raw = os.fspath(path)
     except TypeError:
-        raise TypeError(f"{call}: path must be str, bytes or os.PathLike, got {type(path).__name__}") from None
+        kind = type(path).__name__
+        raise TypeError(f"{call}: path must be str, bytes or os.PathLike, got {kind}") from None
     return os.fsencode(raw)
 
 
@@ -180,7 +184,7 @@ class WriteVectored(_Vectored):
 
 
 class OpenAt(Event):
-    """``IORING_OP_OPENAT``: ``openat(dir or AT_FDCWD, path, flags | O_CLOEXEC, mode)``; completes with an `OwnedFd`.
+    """``IORING_OP_OPENAT``: ``openat(dir or AT_FDCWD, path, flags | O_CLOEXEC, mode)`` -> `OwnedFd`.
 
     Errors carry the path (NotFound, PermissionDenied ...). If the
     submission is dropped and the kernel opens the file anyway, the new
@@ -296,9 +300,9 @@ class Connect(Event):
         self.addr = addr
         t = addr.to_socket_tuple()
         if isinstance(addr, SocketAddrV4):
-            raw = _sys.sockaddr(_sys.socket.AF_INET, t[0], t[1])
+            raw = _sys.sockaddr(_sys.AF_INET, t[0], t[1])
         else:
-            raw = _sys.sockaddr(_sys.socket.AF_INET6, *t)
+            raw = _sys.sockaddr(_sys.AF_INET6, *t)
         self._sa = _sys.raw_buffer(raw)
 
     def prepare(self, sqe: SQE) -> None:
@@ -334,7 +338,7 @@ class Accept(Event):
     def prepare(self, sqe: SQE) -> None:
         """ACCEPT entry: fd, sockaddr buffer, address of its length, SOCK_CLOEXEC."""
         fd = sqe.use_fd(self.listener, "uring.Accept")
-        _sys.struct.pack_into("=I", self._len, 0, 128)
+        _sys.put_u32(self._len, 128)
         sqe.hold(self._sa)
         sqe.hold(self._len)
         sqe.prep(
@@ -343,7 +347,7 @@ class Accept(Event):
             _sys.address(self._sa),
             0,
             _sys.address(self._len),
-            _sys.socket.SOCK_CLOEXEC,
+            _sys.SOCK_CLOEXEC,
         )
 
     def complete(self, result: int) -> tuple[TcpStream | OwnedFd, SocketAddr | None]:
@@ -355,7 +359,7 @@ class Accept(Event):
         cell = _sys_fd.new_cell(result)
         stream: TcpStream | OwnedFd
         stream = TcpStream._adopt(cell) if isinstance(self.listener, TcpListener) else OwnedFd._adopt(cell)
-        n = _sys.struct.unpack_from("=I", self._len, 0)[0]
+        n = _sys.get_u32(self._len)
         t = _sys.parse_sockaddr(bytes(self._sa)[: min(n, 128)])
         return stream, (None if t is None else SocketAddr.from_socket_tuple(t))
 
@@ -374,7 +378,7 @@ class Send(Event):
         _check_fd_arg(sock, "uring.Send")
         self.sock = sock
         self.data = data
-        self.flags = int(flags) | _sys.socket.MSG_NOSIGNAL
+        self.flags = int(flags) | _sys.MSG_NOSIGNAL
 
     def prepare(self, sqe: SQE) -> None:
         """SEND entry: fd, data address and length, msg flags."""
@@ -450,7 +454,7 @@ class Timeout(Event):
 
 
 class Statx(Event):
-    """``IORING_OP_STATX``: ``statx(dir or AT_FDCWD, path, flags, BASIC_STATS | BTIME)``; completes with `Metadata`.
+    """``IORING_OP_STATX``: ``statx(dir or AT_FDCWD, path, flags, BASIC_STATS | BTIME)`` -> `Metadata`.
 
     ``follow_symlinks=False`` describes a symlink itself. An empty *path*
     with *dir* describes the descriptor *dir* (``AT_EMPTY_PATH``).
@@ -513,6 +517,7 @@ class SpliceFile(Event):
         src: object,
         dst: object,
         length: int,
+        *,
         src_offset: int | None = None,
         dst_offset: int | None = None,
         flags: int = 0,

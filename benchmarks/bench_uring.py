@@ -1,0 +1,254 @@
+"""io_uring driver: batched file reads, a one-thread echo server, the driver's per-operation cost.
+
+* ``uring batched 4096 preads``: 4096 random 4 KiB reads of a page-cached
+  file through one ``submit_all`` (a handful of ``io_uring_enter`` calls)
+  and the waits, against 4096 sequential ``os.preadv`` into the same
+  buffers (the copy-free standard way; ``os.pread`` allocates a new bytes
+  object per call and is slower).
+* ``uring echo, 64 clients``: an echo server on one thread, driven by
+  ``Driver.wait_any`` + ``submit_all``, against the same server written
+  with asyncio streams. A persistent client process opens 64 connections
+  to whichever server is being timed and runs rounds of 64 pipelined
+  requests; the time is that of serving a fixed number of requests, so
+  the ratio is stdio2 time / asyncio time (below 1.0: more requests per
+  second).
+* ``uring Nop``: submit + wait of one ``Nop`` (one ``io_uring_enter``
+  each) against ``os.getppid()`` (one trivial system call), and 256 batched
+  Nops against 256 ``os.getppid()``: the ns/op column is the driver's own
+  overhead per operation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+from benchmarks._harness import Pair, case
+
+if sys.platform == "linux":
+    from stdio2.net import TcpListener
+    from stdio2.os.fd import OwnedFd
+    from stdio2.os.linux import uring
+
+
+def _driver(entries: int) -> uring.Driver:
+    return uring.Driver(entries)
+
+
+@case("uring batched 4096 preads", "os.preadv x4096", target=1.5)
+def _batched_reads(quick: bool) -> Pair:
+    count = 1024 if quick else 4096
+    size = 4096
+    fd, path = tempfile.mkstemp()
+    os.unlink(path)
+    os.write(fd, os.urandom(size * 1024))  # 4 MiB, page cached
+    owned = OwnedFd.from_raw_fd(fd)
+    rng = random.Random(1)
+    offsets = [rng.randrange(1024) * size for _ in range(count)]
+    bufs = [bytearray(size) for _ in range(count)]
+    ring = _driver(4096)
+    Read = uring.Read
+    preadv = os.preadv
+
+    def with_stdio2() -> None:
+        subs = ring.submit_all([Read(owned, b, o) for b, o in zip(bufs, offsets, strict=False)])
+        for s in subs:
+            s.wait()
+
+    def with_os() -> None:
+        for b, o in zip(bufs, offsets, strict=False):
+            preadv(fd, [b], o)
+
+    def cleanup() -> None:
+        ring.close()
+        owned.close()
+
+    return Pair(with_stdio2, with_os, cleanup, ops=count)
+
+
+@case("uring Nop submit+wait", "os.getppid()")
+def _nop(quick: bool) -> Pair:
+    n = 2000 if quick else 20000
+    ring = _driver(64)
+    nop = uring.Nop()
+    submit = ring.submit
+    getppid = os.getppid
+
+    def with_stdio2() -> None:
+        for _ in range(n):
+            submit(nop).wait()
+
+    def with_os() -> None:
+        for _ in range(n):
+            getppid()
+
+    return Pair(with_stdio2, with_os, ring.close, ops=n)
+
+
+@case("uring Nop x256 batched", "os.getppid() x256")
+def _nop_batch(quick: bool) -> Pair:
+    rounds = 10 if quick else 80
+    ring = _driver(256)
+    nops = [uring.Nop() for _ in range(256)]
+    getppid = os.getppid
+
+    def with_stdio2() -> None:
+        for _ in range(rounds):
+            for s in ring.submit_all(nops):
+                s.wait()
+
+    def with_os() -> None:
+        for _ in range(rounds * 256):
+            getppid()
+
+    return Pair(with_stdio2, with_os, ring.close, ops=rounds * 256)
+
+
+# -- echo server ---------------------------------------------------------------------------
+
+CLIENTS = 64
+MSG = b"x" * 64
+
+_CLIENT = r"""
+import socket, sys
+CLIENTS, ROUNDS = int(sys.argv[1]), int(sys.argv[2])
+msg = b"x" * 64
+for line in sys.stdin:
+    port = int(line)
+    conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(CLIENTS)]
+    for c in conns:
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    for _ in range(ROUNDS):
+        for c in conns:
+            c.sendall(msg)
+        for c in conns:
+            got = 0
+            while got < len(msg):
+                got += len(c.recv(4096))
+    for c in conns:
+        c.close()
+    sys.stdout.write("done\n")
+    sys.stdout.flush()
+"""
+
+
+class _Clients:
+    def __init__(self, rounds: int) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _CLIENT, str(CLIENTS), str(rounds)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def start(self, port: int) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(f"{port}\n")
+        self.proc.stdin.flush()
+
+    def finish(self) -> None:
+        assert self.proc.stdout is not None
+        assert self.proc.stdout.readline() == "done\n"
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def _uring_echo_round(ring: uring.Driver, listener: TcpListener) -> None:
+    Recv, Send, Accept = uring.Recv, uring.Send, uring.Accept
+    # submission -> (kind, connection, buffer)
+    work: dict[uring.Submission, tuple[int, object, bytearray]] = {}
+    accepted = 0
+    (acc,) = ring.submit_all([Accept(listener)])
+    work[acc] = (0, listener, bytearray())
+    conns = []
+    while work:
+        new: list[tuple[uring.Event, tuple[int, object, bytearray]]] = []
+        for s in ring.wait_any(work):
+            kind, conn, buf = work.pop(s)
+            if kind == 0:  # accepted
+                stream, _ = s.wait()
+                conns.append(stream)
+                accepted += 1
+                b = bytearray(4096)
+                new.append((Recv(stream, b), (1, stream, b)))
+                if accepted < CLIENTS:
+                    new.append((Accept(listener), (0, listener, b)))
+            elif kind == 1:  # received
+                n = s.wait()
+                if n:
+                    new.append((Send(conn, memoryview(buf)[:n]), (2, conn, buf)))
+            else:  # sent: receive the next request
+                s.wait()
+                new.append((Recv(conn, buf), (1, conn, buf)))
+        if new:
+            subs = ring.submit_all([e for e, _ in new])
+            for sub, (_, info) in zip(subs, new, strict=False):
+                work[sub] = info
+    for c in conns:
+        c.close()  # type: ignore[attr-defined]
+
+
+@case("uring echo, 64 clients", "asyncio streams echo", target=1.0)
+def _echo(quick: bool) -> Pair:
+    rounds = 10 if quick else 40
+    clients = _Clients(rounds)
+    ring = _driver(512)
+    listener = TcpListener.bind("127.0.0.1:0")
+    port = listener.local_addr().port()
+    loop = asyncio.new_event_loop()
+
+    finished = [0]
+    all_closed: list[asyncio.Future[None]] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            data = await reader.read(4096)
+            if not data:
+                break
+            writer.write(data)
+            await writer.drain()
+        writer.close()
+        finished[0] += 1
+        if finished[0] == CLIENTS and all_closed:
+            all_closed[0].set_result(None)
+
+    async def start() -> tuple[asyncio.AbstractServer, int]:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=256)
+        return server, server.sockets[0].getsockname()[1]
+
+    server, aport = loop.run_until_complete(start())
+
+    async def serve_round() -> None:
+        finished[0] = 0
+        all_closed[:] = [loop.create_future()]
+        clients.start(aport)
+        await all_closed[0]
+        clients.finish()
+
+    def with_stdio2() -> None:
+        clients.start(port)
+        _uring_echo_round(ring, listener)
+        clients.finish()
+
+    def with_asyncio() -> None:
+        loop.run_until_complete(serve_round())
+
+    def cleanup() -> None:
+        clients.close()
+        server.close()
+        loop.run_until_complete(server.wait_closed())
+        loop.close()
+        ring.close()
+        listener.close()
+
+    return Pair(with_stdio2, with_asyncio, cleanup, ops=rounds * CLIENTS)
+
