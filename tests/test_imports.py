@@ -35,6 +35,7 @@ MODULES = [
     "stdio2.os.unix.process",
     "stdio2.os.linux.process",
     "stdio2.os.windows.process",
+    "stdio2.os.linux.uring",
 ]
 
 
