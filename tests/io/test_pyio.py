@@ -220,7 +220,7 @@ def test_buffered_read_is_one_raw_call() -> None:
             buf = bytearray(100)
             n = from_pyio(rf).read(buf)
             assert n == 3 and buf[:3] == b"abc"
-            assert time.monotonic() - t0 < 1.5
+            assert time.monotonic() - t0 < 10  # returned with what was there, did not wait for more
         finally:
             closer.cancel()
 

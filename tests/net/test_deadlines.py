@@ -63,7 +63,7 @@ def test_connect_to_a_full_backlog_times_out_and_leaks_nothing() -> None:
         start = time.monotonic()
         with pytest.raises(Error) as info, Deadline.after(0.1):
             TcpStream.connect_timeout(addr, 30)
-        assert time.monotonic() - start < 2
+        assert time.monotonic() - start < 20  # the 0.1 s deadline won, not the 30 s timeout
     after = set(os.listdir("/proc/self/fd"))
     assert {fd for fd in after - before if fd_is_open(int(fd))} == set()
 

@@ -6,7 +6,6 @@ import os
 import select
 import signal
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -247,5 +246,4 @@ def test_exit_type_check() -> None:
 
 def test_exit_status_equals_only_by_value() -> None:
     assert ExitStatus(0) != ExitStatus(256)
-    t0 = time.monotonic()
-    assert ExitStatus(0).success() and time.monotonic() - t0 < 1
+    assert ExitStatus(0).success()
