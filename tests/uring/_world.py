@@ -123,7 +123,11 @@ class World:
 
     def submit_file_reads(self, spans: list[tuple[int, int]]) -> None:
         bufs = [Buf(bytes([SENTINEL]) * n) for _, n in spans]
-        events = [uring.Read(self.file, b, offset=o) for (o, _), b in zip(spans, bufs, strict=False)]
+        # Through memoryviews: submit_all's fast path (one ctypes pin per entry)
+        # must keep the weakly referenced Buf alive and exported just the same.
+        events = [
+            uring.Read(self.file, memoryview(b), offset=o) for (o, _), b in zip(spans, bufs, strict=False)
+        ]
         subs = self.ring.submit_all(events)
         for sub, b, (o, n) in zip(subs, bufs, spans, strict=False):
             self.pending.append(Pending(sub, -1, n, weakref.ref(b), b, offset=o))

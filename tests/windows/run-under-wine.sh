@@ -53,6 +53,7 @@ DEFAULT_SELECTION=(
     tests/io/test_buffered_props.py
     tests/io/test_testing_kit.py
     tests/fs/test_windows_mapping.py
+    tests/process/test_windows_quoting.py
     tests/test_imports.py
     docs/windows.md
 )

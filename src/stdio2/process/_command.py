@@ -58,8 +58,12 @@ class Stdio:
             self._kind, self._owner = source._kind, source._owner
             source._owner = None
             return
-        if _fdmod is None:  # pragma: no cover - Windows handles come with the Windows backend
-            raise Error(ErrorKind.Unsupported, "Stdio(handle) is not implemented on Windows yet")
+        if _fdmod is None:  # Windows: a handle owner (moved) or a handle borrow (duplicated)
+            from stdio2.process._windows import stdio_owner
+
+            self._kind = _FD
+            self._owner = stdio_owner(source)
+            return
         if isinstance(source, _fdmod.FdOwner):
             owner = _fdmod.OwnedFd(source)
         elif isinstance(source, int) and not isinstance(source, bool):
@@ -99,7 +103,7 @@ class Stdio:
 
     @classmethod
     def null(cls) -> Stdio:
-        """``/dev/null``: reads give end of file, writes are discarded."""
+        """``/dev/null`` (``NUL`` on Windows): reads give end of file, writes are discarded."""
         return cls._make(_NULL)
 
     def __repr__(self) -> str:
@@ -280,7 +284,8 @@ class Command:
         """Start the program with its streams inherited unless set; return the `Child`.
 
         Unix: ``posix_spawn`` (or `subprocess`'s C fork/exec for options it
-        lacks: ``current_dir``, uid/gid/groups). Raises `Error` in the
+        lacks: ``current_dir``, uid/gid/groups); Windows: ``CreateProcessW``
+        with exactly the three standard handles inherited. Raises `Error` in the
         parent, naming the program or directory: NotFound (no such program
         or directory), PermissionDenied (not executable), InvalidInput (a
         NUL in an argument or variable, a descriptor already given to an
@@ -403,11 +408,11 @@ class Command:
                     if target == 0:
                         child_ends.append(r)
                         specs.append(r)
-                        parent_ends[0] = ChildStdin._adopt(_fd.new_cell(w))
+                        parent_ends[0] = ChildStdin._adopt(_fd.new_cell(w))  # type: ignore[attr-defined,unused-ignore]
                     else:
                         child_ends.append(w)
                         specs.append(w)
-                        cls = ChildStdout if target == 1 else ChildStderr
+                        cls: Any = ChildStdout if target == 1 else ChildStderr
                         parent_ends[target] = cls._adopt(_fd.new_cell(r))
                 else:
                     assert cfg is not None
@@ -450,40 +455,9 @@ class Command:
         return child
 
     def _spawn_windows(self, default_in: str, default_out: str) -> Child:
-        # CreateProcessW with inherited standard handles; pipes and NUL
-        # handles arrive with the Windows pipe backend.
-        configs = (self._stdin, self._stdout, self._stderr)
-        for cfg, default in zip(configs, (default_in, default_out, default_out), strict=True):
-            if (default if cfg is None else cfg._kind) != _INHERIT:
-                raise Error(
-                    ErrorKind.Unsupported,
-                    "only Stdio.inherit() is implemented on Windows so far",
-                )
-        program = self._program.__fspath__()
-        args: list[Any] = []
-        for i, a in enumerate(self._args):
-            text = a.__fspath__()
-            args.append(_win.RawArg(text) if i in self._raw_args else text)
-        if _win.is_batch_file(program):
-            application: str | None = _win.cmd_exe_path()
-            line = _win.make_bat_command_line(program, args)
-        else:
-            application = None
-            arg0 = (self._arg0 or self._program).__fspath__()
-            line = _win.make_command_line(arg0, args)
-        env_block = None
-        if self._env_clear or self._env:
-            pairs = {} if self._env_clear else _win.environ_pairs()
-            for k, v in self._env.items():
-                key = k.__fspath__()
-                for existing in [e for e in pairs if e.upper() == key.upper()]:
-                    del pairs[existing]
-                if v is not None:
-                    pairs[key] = v.__fspath__()
-            env_block = _win.environment_block(pairs.items())
-        cwd = None if self._cwd is None else self._cwd.__fspath__()
-        proc = _win.create_process(application, line, env_block, cwd, self._creation_flags)
-        return Child._new(proc, None, None, None, self._kill_on_drop)
+        from stdio2.process._windows import spawn_windows
+
+        return spawn_windows(self, default_in, default_out)
 
     def _child_env(self) -> dict[bytes, bytes] | None:
         if not self._env_clear and not self._env:

@@ -51,12 +51,37 @@ batch-file line here (`make_bat_command_line`) is built for cmd.exe:
 `RawArg` text is appended unquoted, for programs with their own parsing
 (Rust's ``raw_arg``); the caller is responsible for it.
 
-**Environment and the rest.** The environment block is a sequence of
-``NAME=value\0`` UTF-16 strings sorted case-insensitively, ending in an
-extra NUL (``CREATE_UNICODE_ENVIRONMENT``). Handles reach the child only
-through ``STARTUPINFOW`` with ``STARTF_USESTDHANDLES`` and
-``bInheritHandles``. The kernel32 calls are looked up lazily and run only on
-Windows; the pure functions run everywhere and are tested on Linux.
+**Environment.** The environment block is a sequence of ``NAME=value\0``
+UTF-16 strings sorted case-insensitively, ending in an extra NUL
+(``CREATE_UNICODE_ENVIRONMENT``).
+
+**Handles reach a child only by inheritance.** ``STARTF_USESTDHANDLES``
+names the child's three standard handles, and they must be *inheritable*
+with ``bInheritHandles`` TRUE. But TRUE alone passes on *every* inheritable
+handle of the parent, including ones another thread made inheritable for a
+different child at the same moment. ``PROC_THREAD_ATTRIBUTE_HANDLE_LIST``
+(a ``STARTUPINFOEXW`` with ``EXTENDED_STARTUPINFO_PRESENT``, built with
+``InitializeProcThreadAttributeList``/``UpdateProcThreadAttribute``)
+restricts inheritance to the listed handles, as Rust does. stdio2's own
+handles are never inheritable; for each spawn it makes inheritable
+duplicates (``DuplicateHandle`` with ``bInheritHandle``), or creates the
+child's pipe end / ``NUL`` handle inheritable, and closes them right after
+``CreateProcessW``. NULL stays NULL (a parent without a stream passes none).
+
+**Waiting and killing.** A process handle is signalled when the process
+exits: ``WaitForSingleObject`` with a timeout in milliseconds honours a
+`Deadline`, ``GetExitCodeProcess`` gives the 32-bit exit code.
+``TerminateProcess`` on an exited process fails with
+``ERROR_ACCESS_DENIED``; that is success for ``kill`` (Rust's rule). There
+are no zombies: closing the handle is all the cleanup.
+
+**Anonymous pipes cannot be waited on.** To read a child's stdout and
+stderr without deadlock, one helper thread reads the second pipe with
+blocking ``ReadFile``; under a deadline both are polled with
+``PeekNamedPipe`` instead. ``ERROR_BROKEN_PIPE`` is end of file.
+
+The kernel32 calls are looked up lazily and run only on Windows; the pure
+functions run everywhere and are tested on Linux.
 """
 
 from __future__ import annotations
@@ -249,106 +274,468 @@ def environment_block(env: Iterable[tuple[str, str]]) -> str:
 
 # -- the kernel32 calls (Windows only) ------------------------------------------------
 
+EXTENDED_STARTUPINFO_PRESENT: Final = 0x00080000
+STARTF_USESTDHANDLES: Final = 0x00000100
+PROC_THREAD_ATTRIBUTE_HANDLE_LIST: Final = 0x00020002
+DUPLICATE_SAME_ACCESS: Final = 0x2
+HANDLE_FLAG_INHERIT: Final = 0x1
+GENERIC_READ: Final = 0x80000000
+GENERIC_WRITE: Final = 0x40000000
+FILE_SHARE_READ: Final = 0x1
+FILE_SHARE_WRITE: Final = 0x2
+OPEN_EXISTING: Final = 3
+ERROR_FILE_NOT_FOUND: Final = 2
+ERROR_ACCESS_DENIED: Final = 5
+ERROR_BROKEN_PIPE: Final = 109
+ERROR_HANDLE_EOF: Final = 38
+STD_HANDLES: Final = (0xFFFF_FFF6, 0xFFFF_FFF5, 0xFFFF_FFF4)  # (DWORD)-10, -11, -12
 
 _kernel32: Any = None
+_types: Any = None
 
 
 def _k32() -> Any:
-    global _kernel32
+    global _kernel32, _types
     if _kernel32 is None:
         if sys.platform != "win32":
             raise Error(ErrorKind.Unsupported, "CreateProcessW exists only on Windows")
         import ctypes
-        from ctypes import wintypes
+        from ctypes import wintypes as w
+
+        class STARTUPINFOW(ctypes.Structure):
+            _fields_ = [
+                ("cb", w.DWORD),
+                ("lpReserved", w.LPWSTR),
+                ("lpDesktop", w.LPWSTR),
+                ("lpTitle", w.LPWSTR),
+                ("dwX", w.DWORD),
+                ("dwY", w.DWORD),
+                ("dwXSize", w.DWORD),
+                ("dwYSize", w.DWORD),
+                ("dwXCountChars", w.DWORD),
+                ("dwYCountChars", w.DWORD),
+                ("dwFillAttribute", w.DWORD),
+                ("dwFlags", w.DWORD),
+                ("wShowWindow", w.WORD),
+                ("cbReserved2", w.WORD),
+                ("lpReserved2", ctypes.c_void_p),
+                ("hStdInput", w.HANDLE),
+                ("hStdOutput", w.HANDLE),
+                ("hStdError", w.HANDLE),
+            ]
+
+        class STARTUPINFOEXW(ctypes.Structure):
+            _fields_ = [("StartupInfo", STARTUPINFOW), ("lpAttributeList", ctypes.c_void_p)]
+
+        class PROCESS_INFORMATION(ctypes.Structure):
+            _fields_ = [
+                ("hProcess", w.HANDLE),
+                ("hThread", w.HANDLE),
+                ("dwProcessId", w.DWORD),
+                ("dwThreadId", w.DWORD),
+            ]
 
         dll = ctypes.WinDLL("kernel32", use_last_error=True)
-        dll.CreateProcessW.restype = wintypes.BOOL
-        dll.WaitForSingleObject.restype = wintypes.DWORD
-        dll.WaitForSingleObject.argtypes = [wintypes.HANDLE, wintypes.DWORD]
-        dll.GetExitCodeProcess.restype = wintypes.BOOL
-        dll.GetExitCodeProcess.argtypes = [wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD)]
-        dll.TerminateProcess.restype = wintypes.BOOL
-        dll.TerminateProcess.argtypes = [wintypes.HANDLE, wintypes.UINT]
-        dll.CloseHandle.restype = wintypes.BOOL
-        dll.CloseHandle.argtypes = [wintypes.HANDLE]
+        P, H, BOOL, DWORD, LPVOID = ctypes.POINTER, w.HANDLE, w.BOOL, w.DWORD, w.LPVOID
+        protos: dict[str, tuple[Any, list[Any]]] = {
+            "CreateProcessW": (
+                BOOL,
+                [
+                    w.LPCWSTR,
+                    LPVOID,
+                    LPVOID,
+                    LPVOID,
+                    BOOL,
+                    DWORD,
+                    LPVOID,
+                    w.LPCWSTR,
+                    LPVOID,
+                    P(PROCESS_INFORMATION),
+                ],
+            ),
+            "InitializeProcThreadAttributeList": (BOOL, [LPVOID, DWORD, DWORD, P(ctypes.c_size_t)]),
+            "UpdateProcThreadAttribute": (
+                BOOL,
+                [LPVOID, DWORD, ctypes.c_size_t, LPVOID, ctypes.c_size_t, LPVOID, LPVOID],
+            ),
+            "DeleteProcThreadAttributeList": (None, [LPVOID]),
+            "WaitForSingleObject": (DWORD, [H, DWORD]),
+            "GetExitCodeProcess": (BOOL, [H, P(DWORD)]),
+            "TerminateProcess": (BOOL, [H, w.UINT]),
+            "CloseHandle": (BOOL, [H]),
+            "DuplicateHandle": (BOOL, [H, H, H, P(H), DWORD, BOOL, DWORD]),
+            "GetCurrentProcess": (H, []),
+            "SetHandleInformation": (BOOL, [H, DWORD, DWORD]),
+            "GetStdHandle": (H, [DWORD]),
+            "CreatePipe": (BOOL, [P(H), P(H), LPVOID, DWORD]),
+            "CreateFileW": (H, [w.LPCWSTR, DWORD, DWORD, LPVOID, DWORD, DWORD, H]),
+            "ReadFile": (BOOL, [H, LPVOID, DWORD, P(DWORD), LPVOID]),
+            "PeekNamedPipe": (BOOL, [H, LPVOID, DWORD, P(DWORD), P(DWORD), P(DWORD)]),
+            "GetFileAttributesW": (DWORD, [w.LPCWSTR]),
+            "GetSystemDirectoryW": (w.UINT, [w.LPWSTR, w.UINT]),
+            "GetWindowsDirectoryW": (w.UINT, [w.LPWSTR, w.UINT]),
+        }
+        for name, (restype, argtypes) in protos.items():
+            fn = getattr(dll, name)
+            fn.restype = restype
+            fn.argtypes = argtypes
+        _types = (STARTUPINFOEXW, PROCESS_INFORMATION)
         _kernel32 = dll
     return _kernel32
 
 
-def _last_error() -> Error:
+def _last_error(path: Any = None) -> Error:
     import ctypes
 
     code = 0
     if sys.platform == "win32":
-        code = ctypes.get_last_error()
-    return Error.from_raw_os_error(code)
+        code = ctypes.get_last_error()  # type: ignore[attr-defined,unused-ignore]
+    return Error.from_raw_os_error(code, path=path)
+
+
+def _handle(value: int | None) -> int:
+    return 0 if value is None else value & ((1 << 64) - 1 if sys.maxsize > 2**32 else 0xFFFFFFFF)
+
+
+def _usable(raw: int) -> bool:
+    # NULL and INVALID_HANDLE_VALUE name no object: passed to the child as they are.
+    return raw != 0 and raw != _handle(-1)
+
+
+def close_handle(raw: int) -> None:
+    """``CloseHandle``, errors ignored (used on cleanup paths only)."""
+    if _usable(raw):
+        _k32().CloseHandle(raw)
+
+
+def inheritable_duplicate(raw: int) -> int:
+    """``DuplicateHandle(..., bInheritHandle=TRUE, DUPLICATE_SAME_ACCESS)``: a copy a child can inherit.
+
+    NULL and INVALID_HANDLE_VALUE are returned unchanged (a parent without
+    a stream passes "no stream" on). Raises `Error` (ERROR_INVALID_HANDLE ...).
+    """
+    if not _usable(raw):
+        return raw
+    import ctypes
+
+    k = _k32()
+    out = ctypes.c_void_p()
+    me = k.GetCurrentProcess()
+    if not k.DuplicateHandle(me, raw, me, ctypes.byref(out), 0, True, DUPLICATE_SAME_ACCESS):
+        raise _last_error()
+    return _handle(out.value)
+
+
+def std_handle(index: int) -> int:
+    """``GetStdHandle`` for stream *index* (0 stdin, 1 stdout, 2 stderr); NULL kept as 0."""
+    return _handle(_k32().GetStdHandle(STD_HANDLES[index]))
+
+
+def make_pipe(child_reads: bool) -> tuple[int, int]:
+    """``CreatePipe``; returns ``(parent_end, child_end)``, only the child's end inheritable.
+
+    Raises `Error` (ERROR_NOT_ENOUGH_MEMORY ...).
+    """
+    import ctypes
+
+    k = _k32()
+    r, w = ctypes.c_void_p(), ctypes.c_void_p()
+    if not k.CreatePipe(ctypes.byref(r), ctypes.byref(w), None, 0):
+        raise _last_error()
+    rraw, wraw = _handle(r.value), _handle(w.value)
+    parent, child = (wraw, rraw) if child_reads else (rraw, wraw)
+    if not k.SetHandleInformation(child, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT):
+        err = _last_error()
+        k.CloseHandle(rraw)
+        k.CloseHandle(wraw)
+        raise err
+    return parent, child
+
+
+def open_nul(write: bool) -> int:
+    """``CreateFileW("NUL")``, inheritable: reads give end of file, writes vanish. Raises `Error`."""
+    import ctypes
+
+    class SECURITY_ATTRIBUTES(ctypes.Structure):
+        _fields_ = [
+            ("nLength", ctypes.c_uint32),
+            ("lpSecurityDescriptor", ctypes.c_void_p),
+            ("bInheritHandle", ctypes.c_int32),
+        ]
+
+    sa = SECURITY_ATTRIBUTES(ctypes.sizeof(SECURITY_ATTRIBUTES), None, 1)
+    access = (GENERIC_WRITE | GENERIC_READ) if write else GENERIC_READ
+    raw = _handle(
+        _k32().CreateFileW(
+            "NUL", access, FILE_SHARE_READ | FILE_SHARE_WRITE, ctypes.byref(sa), OPEN_EXISTING, 0, None
+        )
+    )
+    if not _usable(raw):
+        raise _last_error(path="NUL")
+    return raw
+
+
+# -- finding the program -----------------------------------------------------------
+
+
+def _is_file(path: str) -> bool:
+    attrs_ = int(_k32().GetFileAttributesW(path))
+    return attrs_ != 0xFFFFFFFF and not attrs_ & 0x10  # not INVALID_FILE_ATTRIBUTES, not a directory
+
+
+def _has_extension(name: str) -> bool:
+    base = name.replace("/", "\\").rsplit("\\", 1)[-1]
+    return "." in base.lstrip(".")
+
+
+def _system_dirs() -> list[str]:
+    import ctypes
+
+    out = []
+    for fn in (_k32().GetSystemDirectoryW, _k32().GetWindowsDirectoryW):
+        buf = ctypes.create_unicode_buffer(1024)
+        n = int(fn(buf, len(buf)))
+        if 0 < n < len(buf):
+            out.append(buf.value)
+    return out
+
+
+def search_dirs(child_path: str | None, app_dir: str | None, parent_path: str | None) -> list[str]:
+    """The directories searched for a bare program name, in Rust's order.
+
+    The child's ``PATH`` (only when the command changed it), the directory
+    of this process's executable, the system and Windows directories
+    (``GetSystemDirectoryW``, ``GetWindowsDirectoryW``; Windows only), then
+    the parent's ``PATH``. The current directory is not searched (unlike
+    ``CreateProcessW`` with a NULL application name, as in Rust).
+    """
+    dirs: list[str] = []
+    if child_path is not None:
+        dirs.extend(d for d in child_path.split(";") if d)
+    if app_dir:
+        dirs.append(app_dir)
+    if sys.platform == "win32":
+        dirs.extend(_system_dirs())
+    if parent_path is not None:
+        dirs.extend(d for d in parent_path.split(";") if d)
+    return [d.strip('"') for d in dirs]
+
+
+def resolve_program(program: str, dirs: list[str]) -> str | None:
+    """Rust's ``resolve_exe``: the path ``CreateProcessW`` is given, or None when not found.
+
+    A name with a separator is used as given (``.exe`` appended when it has
+    no extension and that file exists); a bare name is looked up in *dirs*
+    with ``.exe`` appended when it has no extension (``GetFileAttributesW``).
+    """
+    if not program:
+        return None
+    if "\\" in program or "/" in program:
+        if not _has_extension(program) and _is_file(program + ".exe"):
+            return program + ".exe"
+        return program
+    name = program if _has_extension(program) else program + ".exe"
+    for d in dirs:
+        candidate = d.rstrip("\\/") + "\\" + name
+        if _is_file(candidate):
+            return candidate
+    return None
+
+
+# -- starting it ---------------------------------------------------------------------
 
 
 def create_process(
     application: str | None,
     command_line: str,
+    *,
     env_block: str | None,
     cwd: str | None,
     flags: int,
+    std: tuple[int, int, int] | None = None,
+    shown: str | None = None,
 ) -> Process:
-    """``CreateProcessW`` with inherited standard handles; returns the `Process`. Windows only."""
-    k32 = _k32()
+    """``CreateProcessW``; returns the `Process`. Windows only.
+
+    With *std* (three inheritable handles, or NULL) the child gets exactly
+    those as its standard handles (``STARTF_USESTDHANDLES``) and inherits
+    nothing else: ``bInheritHandles`` is TRUE but restricted by a
+    ``PROC_THREAD_ATTRIBUTE_HANDLE_LIST`` in a ``STARTUPINFOEXW``. Raises
+    `Error` naming *shown* (ERROR_FILE_NOT_FOUND -> NotFound ...).
+    """
     import ctypes
-    from ctypes import wintypes
 
-    class STARTUPINFOW(ctypes.Structure):
-        _fields_ = [
-            ("cb", wintypes.DWORD),
-            ("lpReserved", wintypes.LPWSTR),
-            ("lpDesktop", wintypes.LPWSTR),
-            ("lpTitle", wintypes.LPWSTR),
-            ("dwX", wintypes.DWORD),
-            ("dwY", wintypes.DWORD),
-            ("dwXSize", wintypes.DWORD),
-            ("dwYSize", wintypes.DWORD),
-            ("dwXCountChars", wintypes.DWORD),
-            ("dwYCountChars", wintypes.DWORD),
-            ("dwFillAttribute", wintypes.DWORD),
-            ("dwFlags", wintypes.DWORD),
-            ("wShowWindow", wintypes.WORD),
-            ("cbReserved2", wintypes.WORD),
-            ("lpReserved2", ctypes.c_void_p),
-            ("hStdInput", wintypes.HANDLE),
-            ("hStdOutput", wintypes.HANDLE),
-            ("hStdError", wintypes.HANDLE),
-        ]
-
-    class PROCESS_INFORMATION(ctypes.Structure):
-        _fields_ = [
-            ("hProcess", wintypes.HANDLE),
-            ("hThread", wintypes.HANDLE),
-            ("dwProcessId", wintypes.DWORD),
-            ("dwThreadId", wintypes.DWORD),
-        ]
-
-    si = STARTUPINFOW()
-    si.cb = ctypes.sizeof(si)
+    k32 = _k32()
+    STARTUPINFOEXW, PROCESS_INFORMATION = _types
+    si = STARTUPINFOEXW()
+    si.StartupInfo.cb = ctypes.sizeof(si.StartupInfo)
     pi = PROCESS_INFORMATION()
+    inherit = False
+    attr_buf: Any = None
+    handle_array: Any = None
+    if std is not None:
+        si.StartupInfo.dwFlags = STARTF_USESTDHANDLES
+        si.StartupInfo.hStdInput, si.StartupInfo.hStdOutput, si.StartupInfo.hStdError = (
+            h or None for h in std
+        )
+        unique = sorted({h for h in std if _usable(h)})
+        inherit = bool(unique)
+        if unique:
+            size = ctypes.c_size_t()
+            k32.InitializeProcThreadAttributeList(None, 1, 0, ctypes.byref(size))
+            attr_buf = ctypes.create_string_buffer(max(int(size.value), 64))
+            if not k32.InitializeProcThreadAttributeList(attr_buf, 1, 0, ctypes.byref(size)):
+                raise _last_error()
+            handle_array = (ctypes.c_void_p * len(unique))(*unique)
+            if not k32.UpdateProcThreadAttribute(
+                attr_buf,
+                0,
+                PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
+                handle_array,
+                ctypes.sizeof(handle_array),
+                None,
+                None,
+            ):
+                err = _last_error()
+                k32.DeleteProcThreadAttributeList(attr_buf)
+                raise err
+            si.lpAttributeList = ctypes.cast(attr_buf, ctypes.c_void_p)
+            si.StartupInfo.cb = ctypes.sizeof(si)
+            flags |= EXTENDED_STARTUPINFO_PRESENT
     cmd_buf = ctypes.create_unicode_buffer(command_line)  # CreateProcessW may write to it
     env_buf = None if env_block is None else ctypes.create_unicode_buffer(env_block, len(env_block))
-    ok = k32.CreateProcessW(
-        application,
-        cmd_buf,
-        None,
-        None,
-        False,
-        flags | (CREATE_UNICODE_ENVIRONMENT if env_block is not None else 0),
-        env_buf,
-        cwd,
-        ctypes.byref(si),
-        ctypes.byref(pi),
-    )
-    if not ok:
-        err = _last_error()
-        raise Error.from_raw_os_error(err.raw_os_error() or 0, path=application or command_line)
+    try:
+        ok = k32.CreateProcessW(
+            application,
+            cmd_buf,
+            None,
+            None,
+            inherit,
+            flags | (CREATE_UNICODE_ENVIRONMENT if env_block is not None else 0),
+            env_buf,
+            cwd,
+            ctypes.byref(si),
+            ctypes.byref(pi),
+        )
+        if not ok:
+            raise _last_error(path=shown if shown is not None else (application or command_line))
+    finally:
+        if attr_buf is not None:
+            k32.DeleteProcThreadAttributeList(attr_buf)
+        del handle_array
     k32.CloseHandle(pi.hThread)
-    return Process(int(pi.dwProcessId), int(pi.hProcess or 0))
+    return Process(int(pi.dwProcessId), _handle(pi.hProcess))
 
+
+# -- reading the child's pipes -----------------------------------------------------------
+
+_CHUNK: Final = 64 * 1024
+
+
+def _read_once(handle: int, size: int) -> bytes:
+    import ctypes
+
+    buf = ctypes.create_string_buffer(size)
+    got = ctypes.c_uint32()
+    if not _k32().ReadFile(handle, buf, size, ctypes.byref(got), None):
+        code = ctypes.get_last_error()  # type: ignore[attr-defined,unused-ignore]
+        if code in (ERROR_BROKEN_PIPE, ERROR_HANDLE_EOF):
+            return b""
+        raise Error.from_raw_os_error(code)
+    return buf.raw[: got.value]
+
+
+def read_all(handle: int) -> bytes:
+    """``ReadFile`` until end of file (``ERROR_BROKEN_PIPE``); returns everything. Raises `Error`."""
+    chunks: list[bytes] = []
+    while True:
+        data = _read_once(handle, _CHUNK)
+        if not data:
+            return b"".join(chunks)
+        chunks.append(data)
+
+
+def _drain_threads(handles: list[int], sinks: list[list[bytes]]) -> None:
+    # One blocking reader per extra pipe: anonymous pipes have no readiness
+    # wait, and a child blocked on a full stderr while we read stdout would
+    # deadlock a sequential drain.
+    import threading
+
+    errors: list[BaseException] = []
+
+    def pump(h: int, sink: list[bytes]) -> None:
+        try:
+            while data := _read_once(h, _CHUNK):
+                sink.append(data)
+        except BaseException as exc:  # handed to the caller after join
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=pump, args=(h, s), name="stdio2-child-pipe", daemon=True)
+        for h, s in zip(handles[1:], sinks[1:], strict=True)
+    ]
+    for t in threads:
+        t.start()
+    try:
+        pump(handles[0], sinks[0])
+    finally:
+        for t in threads:
+            t.join()
+    if errors:
+        raise errors[0]
+
+
+def _drain_polling(handles: list[int], sinks: list[list[bytes]], instant: float) -> None:
+    # Under a deadline nothing may block past it: PeekNamedPipe says how
+    # much can be read without blocking, and ReadFile takes just that.
+    import ctypes
+
+    peek = _k32().PeekNamedPipe
+    avail = ctypes.c_uint32()
+    live = list(range(len(handles)))
+    delay = 0.0005
+    while live:
+        progressed = False
+        for i in list(live):
+            if not peek(handles[i], None, 0, None, ctypes.byref(avail), None):
+                code = ctypes.get_last_error()  # type: ignore[attr-defined,unused-ignore]
+                if code in (ERROR_BROKEN_PIPE, ERROR_HANDLE_EOF):
+                    live.remove(i)
+                    continue
+                raise Error.from_raw_os_error(code)
+            if avail.value:
+                data = _read_once(handles[i], min(int(avail.value), 1 << 20))
+                if data:
+                    sinks[i].append(data)
+                else:
+                    live.remove(i)
+                progressed = True
+        if not live:
+            return
+        if progressed:
+            delay = 0.0005
+            continue
+        now = time.monotonic()
+        if now >= instant:
+            raise Error(ErrorKind.TimedOut, "reading the child's output: the deadline passed")
+        time.sleep(min(delay, instant - now))
+        delay = min(delay * 2, 0.02)
+
+
+def drain(handles: list[int], sinks: list[list[bytes]], instant: float | None) -> None:
+    """Read every pipe in *handles* to end of file, appending to the matching sink.
+
+    Without a deadline: one thread per extra pipe, blocking ``ReadFile``.
+    With one: ``PeekNamedPipe`` polling, `Error` TimedOut when *instant*
+    passes (what was read stays in the sinks).
+    """
+    if instant is None:
+        _drain_threads(handles, sinks)
+    else:
+        _drain_polling(handles, sinks, instant)
+
+
+# -- the child -------------------------------------------------------------------------
 
 _WAIT_OBJECT_0: Final = 0
 _WAIT_TIMEOUT: Final = 0x102
@@ -356,30 +743,42 @@ _INFINITE: Final = 0xFFFFFFFF
 
 
 class Process:
-    """One child: its id, its process handle (closed once it is waited for), its exit code."""
+    """One child: its id, its process handle (an `OwnedHandle`, closed once waited for), its exit code."""
 
-    __slots__ = ("__weakref__", "_handle", "group_leader", "pid", "status")
+    __slots__ = ("__weakref__", "_owner", "group_leader", "pid", "status")
 
     def __init__(self, pid: int, handle: int) -> None:
+        from stdio2._sys.windows import handle as _h
+        from stdio2.os.windows.io import OwnedHandle
+
         self.pid = pid
-        self._handle = handle
+        self._owner: Any = OwnedHandle._adopt_new(handle, _h.KERNEL32) if handle else None
         self.status: int | None = None
         self.group_leader = False
+
+    @property
+    def handle(self) -> Any:
+        """The `OwnedHandle` of the process, or None once it was waited for."""
+        return self._owner
+
+    def _raw(self) -> int:
+        raw: int = self._owner.as_raw_handle()
+        return raw
 
     def _finish(self) -> int:
         import ctypes
         from ctypes import wintypes
 
         code = wintypes.DWORD()
-        if not _k32().GetExitCodeProcess(self._handle, ctypes.byref(code)):
+        if not _k32().GetExitCodeProcess(self._raw(), ctypes.byref(code)):
             raise _last_error()
         self.status = int(code.value)
-        handle, self._handle = self._handle, 0
-        _k32().CloseHandle(handle)
+        owner, self._owner = self._owner, None
+        owner.close()
         return self.status
 
     def _wait_ms(self, ms: int) -> bool:
-        r = _k32().WaitForSingleObject(self._handle, ms)
+        r = _k32().WaitForSingleObject(self._raw(), ms)
         if r == _WAIT_OBJECT_0:
             return True
         if r == _WAIT_TIMEOUT:
@@ -397,7 +796,7 @@ class Process:
         if self.status is not None:
             return True
         remaining = instant - time.monotonic()
-        return self._wait_ms(max(0, int(remaining * 1000) + 1) if remaining > 0 else 0)
+        return self._wait_ms(min(int(remaining * 1000) + 1, _INFINITE - 1) if remaining > 0 else 0)
 
     def wait(self, instant: float | None) -> int:
         """Wait (bounded by *instant*) and return the exit code; `Error` TimedOut."""
@@ -410,17 +809,27 @@ class Process:
         return self._finish()
 
     def send_signal(self, sig: int, *, block: bool = True) -> bool:
-        """``TerminateProcess(h, 1)`` (Windows has no signals); False once the process was reaped."""
-        if self.status is not None:
+        """``TerminateProcess(h, 1)`` (Windows has no signals); False once the process has exited."""
+        owner = self._owner
+        if self.status is not None or owner is None:
             return False
-        if not _k32().TerminateProcess(self._handle, 1):
-            if self._wait_ms(0):
-                return False  # already exited: ERROR_ACCESS_DENIED, as Rust treats it
-            raise _last_error()
+        try:
+            cell = owner._live()  # held for the call: a racing wait() closes the handle after it
+        except Error:
+            return False  # waited for by another thread meanwhile
+        raw = cell.raw
+        if not _k32().TerminateProcess(raw, 1):
+            err = _last_error()
+            exited = _k32().WaitForSingleObject(raw, 0) == _WAIT_OBJECT_0
+            del cell
+            if exited:
+                return False  # already exited: ERROR_ACCESS_DENIED, which Rust treats as success
+            raise err
+        del cell
         return True
 
     def send_group_signal(self, sig: int) -> bool:
-        """No process groups on this backend yet: signals the process alone."""
+        """No process groups on this backend: ends the process alone."""
         return self.send_signal(sig)
 
     def open_pidfd(self) -> int:
@@ -429,9 +838,9 @@ class Process:
 
     def forget(self) -> None:
         """The owner is gone: close the process handle (Windows keeps no zombies)."""
-        handle, self._handle = self._handle, 0
-        if handle and sys.platform == "win32":
-            _k32().CloseHandle(handle)
+        owner, self._owner = self._owner, None
+        if owner is not None:
+            owner.close()
 
 
 def cmd_exe_path() -> str:
@@ -443,10 +852,25 @@ def cmd_exe_path() -> str:
 
 
 def environ_pairs() -> dict[str, str]:
-    """A copy of this process's environment (``os.environ``, names as Windows keeps them)."""
+    """A copy of this process's environment, names spelled as Windows keeps them.
+
+    ``nt.environ`` rather than ``os.environ``, which upper-cases the names.
+    """
+    if sys.platform == "win32":
+        import nt  # type: ignore[import-not-found,unused-ignore]
+
+        return {str(k): str(v) for k, v in nt.environ.items()}
     import os
 
     return dict(os.environ)
+
+
+def app_dir() -> str | None:
+    """The directory of this process's executable (``sys.executable``), searched for programs."""
+    import os
+
+    exe = sys.executable
+    return os.path.dirname(exe) if exe else None
 
 
 def getpid() -> int:

@@ -16,8 +16,10 @@ if sys.platform != "linux":  # pragma: no cover
 from stdio2._sys.linux import uring as _sys
 from stdio2.io._deadline import current_instant
 from stdio2.io._error import Error, ErrorKind
+from stdio2.os.fd import FdOwner
 from stdio2.os.linux.uring._event import (
     CONSUMED,
+    DONE,
     F_CANCEL_SENT,
     F_DEADLINE,
     F_INTERNAL,
@@ -26,6 +28,12 @@ from stdio2.os.linux.uring._event import (
     SQE,
     Event,
 )
+from stdio2.os.linux.uring._events import Nop as _Nop
+from stdio2.os.linux.uring._events import Read as _Read
+from stdio2.os.linux.uring._events import ReadVectored, WriteVectored
+from stdio2.os.linux.uring._events import Recv as _Recv
+from stdio2.os.linux.uring._events import Send as _Send
+from stdio2.os.linux.uring._events import Write as _Write
 
 if TYPE_CHECKING:
     import asyncio
@@ -45,6 +53,19 @@ _graveyard: list[SQE] = []
 _get_ident = threading.get_ident
 _monotonic = time.monotonic
 _pack_sqe = _sys.SQE.pack_into
+_pack_rw = _sys.SQE_RW.pack_into
+_char_from_buffer = _sys.pin_bytearray_object
+_addressof = _sys.address_of_pin
+_OP_READ: Final = _sys.OP_READ
+_OP_WRITE: Final = _sys.OP_WRITE
+_OP_RECV: Final = _sys.OP_RECV
+_OP_NOP: Final = _sys.OP_NOP
+_NO_OFFSET: Final = _sys.NO_OFFSET
+_OP_SEND: Final = _sys.OP_SEND
+# Built-in events whose complete() returns a non-negative result unchanged.
+_PLAIN_RESULT: Final = frozenset({_Read, _Write, ReadVectored, WriteVectored, _Send, _Recv})
+# Built-in events submit_all prepares inline (exact types: a subclass may override prepare).
+_FAST: Final = frozenset({_Read, _Write, _Recv, _Send})
 _SQE_SIZE = _sys.SQE_SIZE
 _GETEVENTS = _sys.ENTER_GETEVENTS
 
@@ -115,8 +136,81 @@ class Driver:
         pending: list[SQE] = []  # written to the ring but not yet handed to the kernel
         eager = True
         push = self._push
+        inflight = self._inflight
+        sqes = ring.sqes
+        mask = ring.sq_mask
+        entries = ring.sq_entries
+        # The fast path: a built-in Read/Write/Recv/Send of a non-empty
+        # bytearray (or writable contiguous memoryview) on an open FdOwner is
+        # prepared here, inline: one pin object, a [cell] list shared by
+        # every entry on the same owner, one 8-argument pack into the ring.
+        # Exactly what the event's prepare would hand over (the buffer
+        # exported, the cell held), minus the per-entry calls. Anything else
+        # (other events, bytes, a closed owner, a timeout) takes the general
+        # path, which also raises the right errors.
+        last_owner: object = None
+        keep: list[object] | None = None
+        raw = -1
         try:
             for event in events:
+                cls = type(event)
+                if cls is _Nop and ts is None:
+                    tail = ring.sq_tail
+                    if entries - ((tail - ring.sq_known_head) & 0xFFFFFFFF) < 1 and ring.sq_space() < 1:
+                        self._flush(ring, False)
+                        pending.clear()
+                        tail = ring.sq_tail
+                    ud = self._next_ud
+                    self._next_ud = ud + 1
+                    op = SQE(event, ud)
+                    _pack_rw(sqes, (tail & mask) * _SQE_SIZE, _OP_NOP, -1, 0, 0, 0, 0, ud)
+                    inflight[ud] = op
+                    ring.sq_tail = tail + 1
+                    ops.append(op)
+                    pending.append(op)
+                    continue
+                if cls in _FAST and ts is None:
+                    if cls is _Read:
+                        owner, buf, opcode, off, opf = event.fd, event.buf, _OP_READ, event.offset, 0  # type: ignore[attr-defined]
+                    elif cls is _Write:
+                        owner, buf, opcode, off, opf = event.fd, event.data, _OP_WRITE, event.offset, 0  # type: ignore[attr-defined]
+                    elif cls is _Recv:
+                        owner, buf, opcode, off, opf = event.sock, event.buf, _OP_RECV, 0, event.flags  # type: ignore[attr-defined]
+                    else:
+                        owner, buf, opcode, off, opf = event.sock, event.data, _OP_SEND, 0, event.flags  # type: ignore[attr-defined]
+                    if off < 0:
+                        off = _NO_OFFSET  # Read/Write offset None: "use the file position"
+                    if owner is not last_owner:
+                        last_owner = owner
+                        cell = owner._cell if isinstance(owner, FdOwner) else None
+                        keep = None
+                        if cell is not None and cell.raw is not None:
+                            raw = cell.raw
+                            keep = [cell]
+                    btype = type(buf)
+                    n = len(buf) if btype is bytearray else buf.nbytes if btype is memoryview else 0
+                    if keep is not None and n:
+                        try:
+                            # Raises for read-only or non-contiguous buffers: general path.
+                            pin = _char_from_buffer(buf)
+                        except (TypeError, ValueError, BufferError):
+                            pin = None
+                        if pin is not None:
+                            tail = ring.sq_tail
+                            if entries - ((tail - ring.sq_known_head) & 0xFFFFFFFF) < 1 and ring.sq_space() < 1:
+                                self._flush(ring, False)
+                                pending.clear()
+                                tail = ring.sq_tail
+                            ud = self._next_ud
+                            self._next_ud = ud + 1
+                            op = SQE(event, ud, pin, keep)
+                            _pack_rw(sqes, (tail & mask) * _SQE_SIZE, opcode, raw, off, _addressof(pin), n, opf, ud)
+                            inflight[ud] = op
+                            ring.sq_tail = tail + 1
+                            ops.append(op)
+                            pending.append(op)
+                            eager = False
+                            continue
                 if not isinstance(event, Event):
                     raise TypeError(f"Driver.submit_all takes Event objects, got {type(event).__name__}")
                 op = push(ring, event, ts, pending)
@@ -188,7 +282,14 @@ class Driver:
 
     def _pinned_count(self) -> int:
         # Buffers currently pinned for the kernel (tests check nothing leaks).
-        return sum(len(op._pins or ()) for op in self._inflight.values())
+        count = 0
+        for op in self._inflight.values():
+            pins = op._pins
+            if type(pins) is list:
+                count += len(pins)
+            elif pins is not None:
+                count += 1  # the fast path's single pin object
+        return count
 
     def features(self) -> dict[str, bool]:
         """Ring facts: ``defer_taskrun``, ``single_issuer``, ``submit_all``, ``ext_arg``."""
@@ -292,12 +393,12 @@ class Driver:
         entry = op._entry
         tail = ring.sq_tail
         if ts is None:
-            _pack_sqe(ring.sqes, (tail & ring.sq_mask) * _SQE_SIZE, *entry, ud, *op._tail)
+            _pack_sqe(ring.sqes, (tail & ring.sq_mask) * _SQE_SIZE, *entry)
         else:
             op._flags |= F_LINKED
             e = list(entry)
             e[1] |= _sys.SQE_IO_LINK
-            _pack_sqe(ring.sqes, (tail & ring.sq_mask) * _SQE_SIZE, *e, ud, *op._tail)
+            _pack_sqe(ring.sqes, (tail & ring.sq_mask) * _SQE_SIZE, *e)
         self._inflight[ud] = op
         ring.sq_tail = tail + 1
         if ts is not None:
@@ -337,6 +438,8 @@ class Driver:
         flags = _GETEVENTS if getevents else 0
         while pending:
             r = ring.enter(pending, 0, flags)
+            if r == pending:
+                break  # the kernel took every entry (the common case: no second head read)
             if r < 0:
                 if r == -errno.EINTR:
                     continue
@@ -365,9 +468,20 @@ class Driver:
         get = inflight.get
         for ud, res in zip(uds, results, strict=False):
             op = get(ud)
-            if op is not None:
+            if op is None:
+                continue
+            if op._cancellation is None and op._future is None and op._state == IN_FLIGHT:
+                # SQE._finish inlined for the common case (nobody to notify).
+                op.result = res
+                op._state = DONE
+                if type(op._pins) is list:
+                    op._release()
+                else:
+                    op._pins = None  # the fast path's pin: dropping it releases the export
+                    op._keep = None
+            else:
                 op._finish(res)
-                del inflight[ud]
+            del inflight[ud]
         ring.advance_cq(len(uds))
         return len(uds)
 
@@ -532,13 +646,13 @@ class Submission:
     will receive).
     """
 
-    __slots__ = ("_driver", "_exc", "_op", "_value")
+    # The outcome (value or exception) is cached on the op record, so a
+    # submission is just two references: cheap to make by the thousand.
+    __slots__ = ("_driver", "_op")
 
     def __init__(self, driver: Driver, op: SQE) -> None:
         self._driver = driver
         self._op = op
-        self._value: Any = None
-        self._exc: BaseException | None = None
 
     def wait(self) -> Any:
         """Block (``io_uring_enter(GETEVENTS)``) until the operation completes; return its value.
@@ -553,7 +667,16 @@ class Submission:
         result is returned instead).
         """
         op = self._op
-        if op._state == IN_FLIGHT:
+        state = op._state
+        if state == DONE:
+            res = op.result
+            if res is not None and res >= 0 and type(op._event) in _PLAIN_RESULT:
+                # _outcome's common case inlined: a count, nothing to convert.
+                op._state = CONSUMED
+                op._exc = None
+                op._value = res
+                return res
+        elif state == IN_FLIGHT:
             self._driver._wait_for(op)
         return self._outcome()
 
@@ -583,14 +706,21 @@ class Submission:
 
     def _outcome(self) -> Any:
         op = self._op
-        if op._state == CONSUMED:
-            if self._exc is not None:
-                raise self._exc
-            return self._value
+        state = op._state
+        if state == CONSUMED:
+            exc = op._exc
+            if exc is not None:
+                raise exc
+            return op._value
         op._state = CONSUMED
         res = op.result
         assert res is not None
         event = op._event
+        if res >= 0 and type(event) in _PLAIN_RESULT:
+            # Read/Write/... complete() is "the count": skip the call.
+            op._exc = None
+            op._value = res
+            return res
         try:
             if res == -_ECANCELED and op._flags & F_DEADLINE:
                 raise Error(ErrorKind.TimedOut, "deadline passed: the io_uring operation was cancelled")
@@ -599,11 +729,13 @@ class Submission:
                     ErrorKind.TimedOut, "linked timeout expired: the io_uring operation was cancelled"
                 )
             assert event is not None
-            self._value = event.complete(res)
+            value = op._value = event.complete(res)
+            op._exc = None
         except BaseException as e:
-            self._exc = e
+            op._exc = e
+            op._value = None
             raise
-        return self._value
+        return value
 
     def __await__(self) -> Generator[Any, None, Any]:
         """Await the completion inside asyncio; the ring's eventfd wakes the loop.
@@ -645,8 +777,8 @@ class Submission:
         return self._outcome()
 
     def __del__(self) -> None:
-        op = getattr(self, "_op", None)
-        if op is not None and op._state != CONSUMED:
+        op = self._op  # always set: only the driver makes submissions
+        if op._state != CONSUMED:
             op._abandon()
 
     def __repr__(self) -> str:

@@ -39,7 +39,6 @@ F_ABANDONED: Final = 16  # its Submission was dropped
 # never comes (keeping the buffers pinned forever).
 _ALLOWED_FLAGS: Final = (1 << 1) | (1 << 4)  # IOSQE_IO_DRAIN, IOSQE_ASYNC
 
-_NO_TAIL: Final = (0, 0, 0, 0, 0)
 
 class SQE:
     """One submission queue entry being prepared, and the record of everything the kernel may use.
@@ -63,7 +62,6 @@ class SQE:
         "_keep",
         "_pins",
         "_state",
-        "_tail",
         "_value",
         "result",
         "user_data",
@@ -71,24 +69,35 @@ class SQE:
 
     _event: Event | None
     _cancellation: Cancellation | None
-    _entry: tuple[int, int, int, int, int, int, int, int] | None
+    # The whole entry, in SQE order (user_data included): one pack_into.
+    _entry: tuple[int, ...] | None
     _keep: list[object] | None
-    _pins: list[memoryview] | None
+    # A list of exported memoryviews (`pin`), or one ctypes pin object
+    # (the driver's fast path for a bytearray): either way, what keeps the
+    # buffers exported until the completion is reaped.
+    _pins: list[memoryview] | Any
+    _exc: BaseException | None
+    _value: Any
     _future: asyncio.Future[None] | None
     result: int | None
 
-    def __init__(self, event: Event | None, user_data: int) -> None:
+    def __init__(
+        self, event: Event | None, user_data: int, pins: Any = None, keep: list[object] | None = None
+    ) -> None:
+        # *pins* / *keep* let the driver's batched fast path hand over the
+        # resources it took itself (one pin object, a shared [cell] list).
         self._event = event
         self.user_data = user_data
         self._state = IN_FLIGHT
         self._flags = 0
         self._entry = None
-        self._tail = _NO_TAIL
-        self._keep = None
-        self._pins = None
+        self._keep = keep
+        self._pins = pins
         self._cancellation = None
         self._future = None
         self.result = None
+        # _exc / _value (the outcome Submission.wait caches) are set, both,
+        # by every path that marks the op consumed for a submission.
 
     # -- the API events use --------------------------------------------------------
 
@@ -120,9 +129,10 @@ class SQE:
             raise ValueError("SQE.prep: only IOSQE_IO_DRAIN (2) and IOSQE_ASYNC (16) may be set by an event")
         if off < 0:
             off &= 0xFFFFFFFFFFFFFFFF
-        self._entry = (opcode, flags, ioprio, fd, off, addr, len, op_flags)
-        if buf_index or personality or splice_fd_in or addr3:
-            self._tail = (buf_index, personality, splice_fd_in, addr3, 0)
+        self._entry = (
+            opcode, flags, ioprio, fd, off, addr, len, op_flags, self.user_data,
+            buf_index, personality, splice_fd_in, addr3, 0,
+        )  # fmt: skip
 
     def pin(self, buf: Any, *, writable: bool) -> tuple[int, int]:
         """Pin the buffer *buf* until completion; return ``(address, length)``.
@@ -186,7 +196,7 @@ class SQE:
     def _release(self) -> None:
         """Unpin buffers and drop held resources (the completion has been reaped)."""
         pins, self._pins = self._pins, None
-        if pins:
+        if type(pins) is list:
             for view in pins:
                 try:
                     view.release()
@@ -199,7 +209,12 @@ class SQE:
             return
         self.result = result
         self._state = DONE
-        self._release()
+        if type(self._pins) is list:
+            self._release()
+        else:
+            # None, or the fast path's ctypes pin: dropping it releases the export.
+            self._pins = None
+            self._keep = None
         cancellation = self._cancellation
         if cancellation is not None:
             self._cancellation = None

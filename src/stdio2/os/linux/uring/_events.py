@@ -105,10 +105,12 @@ class Read(Event):
     opcode = _sys.OP_READ
 
     def __init__(self, fd: object, buf: Buffer, offset: int | None = None) -> None:
-        _check_fd_arg(fd, "uring.Read")
+        # Inlined checks (_check_fd_arg, _offset): batches build thousands of these.
+        if not isinstance(fd, FdOwner):
+            fd_of(fd, "uring.Read")
         self.fd = fd
         self.buf = buf
-        self.offset = _offset(offset, "uring.Read")
+        self.offset = offset if type(offset) is int and offset >= 0 else _offset(offset, "uring.Read")
 
     def prepare(self, sqe: SQE) -> None:
         """READ entry: fd, buffer address and length, offset (or -1)."""
@@ -127,10 +129,12 @@ class Write(Event):
     opcode = _sys.OP_WRITE
 
     def __init__(self, fd: object, data: Buffer, offset: int | None = None) -> None:
-        _check_fd_arg(fd, "uring.Write")
+        # Inlined checks (_check_fd_arg, _offset): batches build thousands of these.
+        if not isinstance(fd, FdOwner):
+            fd_of(fd, "uring.Write")
         self.fd = fd
         self.data = data
-        self.offset = _offset(offset, "uring.Write")
+        self.offset = offset if type(offset) is int and offset >= 0 else _offset(offset, "uring.Write")
 
     def prepare(self, sqe: SQE) -> None:
         """WRITE entry: fd, data address and length, offset (or -1)."""
