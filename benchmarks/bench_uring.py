@@ -251,4 +251,3 @@ def _echo(quick: bool) -> Pair:
         listener.close()
 
     return Pair(with_stdio2, with_asyncio, cleanup, ops=rounds * CLIENTS)
-

@@ -65,6 +65,42 @@ def test_large_read_bypasses_empty_buffer() -> None:
     assert inner.sizes == [8, 8]
 
 
+def test_line_iterators_fill_a_larger_buffer_direct_reads_do_not() -> None:
+    # lines()/split()/read_line's look-ahead read up to 8x the capacity per
+    # inner.read (capped at 64 KiB); read/fill_buf keep Rust's capacity-sized fills.
+    data = b"".join(b"%d\n" % i for i in range(100))
+    inner = ScriptReader(data)
+    r = BufReader(inner, 8)
+    split = r.split(10)
+    assert next(split) == b"0"
+    assert inner.sizes == [64]
+    assert r.capacity() == 8
+    # The look-ahead is exact: buffer() and read() start at the next segment.
+    assert r.buffer() == data[2:64]
+    buf = bytearray(62)
+    assert r.read(buf) == 62 and buf == data[2:64]
+    assert r.read(bytearray(3)) == 3
+    assert inner.sizes == [64, 8]  # the buffer is empty again: a capacity-sized fill
+    assert r.fill_buf() == data[67:72]
+    assert [bytes(s) for s in split] == data[67:].split(b"\n")[:-1]
+    assert all(60 <= n <= 64 for n in inner.sizes[2:])  # 64 less the partial segment kept
+    # The default capacity's iterators read 64 KiB; a big capacity is its own limit.
+    big = ScriptReader(b"x\n" * 10)
+    assert list(BufReader(big).lines()) == ["x"] * 10 and big.sizes[0] == 64 * 1024
+    huge = ScriptReader(b"x\n" * 10)
+    assert list(BufReader(huge, 1 << 20).lines()) == ["x"] * 10 and huge.sizes[0] == 1 << 20
+
+
+def test_read_line_breaks_only_at_newline() -> None:
+    # read_line's look-ahead splits with str.splitlines, which also breaks at
+    # these; each must stay inside its line.
+    odd = ["\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+    lines = [f"a{c}b\n" for c in odd] + ["plain\n", "x\r\n", "tail\r"]
+    for cap in (4, 64, 8192):
+        r = BufReader(ScriptReader("".join(lines).encode()), cap)
+        assert [r.read_line() for _ in range(len(lines) + 1)] == [*lines, ""]
+
+
 def test_fill_buf_is_readonly_and_consume_clamps() -> None:
     r = BufReader(ScriptReader(b"hello world"), 4)
     view = r.fill_buf()

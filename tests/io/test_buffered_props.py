@@ -20,8 +20,10 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from stdio2.io import BufReader, BufWriter, Error, ErrorKind, LineWriter
 
 # Bytes that make interesting lines: newlines, '\r', a delimiter, UTF-8
-# pieces and bytes that are never valid UTF-8.
+# pieces, bytes that are never valid UTF-8, and what str.splitlines would
+# also break at (\x0b, \x1c, U+0085, U+2028) but lines must not.
 _ALPHABET = [b"a", b"b", b"\n", b"\r", b",", b"\xc3\xa9", b"\xe4\xb8\xad", b"\xff", b"\xc3"]
+_ALPHABET += [b"\x0b", b"\x1c", b"\xc2\x85", b"\xe2\x80\xa8"]
 _PLAIN = [b"a", b"bb", b"ccc ", b"\xc3\xa9", b"\xe4\xb8\xad"]
 # Mostly line-shaped data (several lines per buffer is what the line
 # iterators' look-ahead needs), sometimes arbitrary token soup.

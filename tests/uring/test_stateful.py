@@ -115,6 +115,12 @@ def test_ten_thousand_random_operations() -> None:
         world.close()
     assert world.ops >= 10_000
     print(f"10 000 operations in {time.monotonic() - t0:.1f} s: {world.stats}")
-    for what in ("file read checked", "stream read checked", "deadline", "cancelled", "dropped in flight",
-                 "abandoned read reported"):
+    for what in (
+        "file read checked",
+        "stream read checked",
+        "deadline",
+        "cancelled",
+        "dropped in flight",
+        "abandoned read reported",
+    ):
         assert world.stats.get(what, 0) >= 10, (what, world.stats)

@@ -4,7 +4,8 @@ These are the only places in stdio2 that buffer (DESIGN §1.5), and they
 follow the rules of Rust's ``std::io`` buffered types exactly:
 
 * `BufReader` reads from its inner reader in blocks of its capacity, one
-  ``inner.read(view)`` call per fill, straight into its own ``bytearray``.
+  ``inner.read(view)`` call per fill, straight into its own ``bytearray``
+  (the line iterators fill a larger one: up to 8x, at most 64 KiB).
   A read at least as large as the buffer, made while the buffer is empty,
   bypasses it. ``seek`` discards the buffer; ``seek_relative`` keeps it
   when the target is inside it.
@@ -69,6 +70,10 @@ _DELIMS: Final = [bytes((i,)) for i in range(256)]
 # waits for more than it has.
 _BIG_FACTOR: Final = 8
 _BIG_MAX: Final = 64 * 1024
+# Where str.splitlines breaks a line besides '\n'.
+_ODD_BREAKS: Final = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+# An exhausted iterator: read_line's look-ahead when it has none.
+_NO_LINES: Final[Iterator[str]] = iter(())
 _INVALID_UTF8: Final = "stream did not contain valid UTF-8"
 
 # The modes of BufReader._batch.
@@ -139,6 +144,10 @@ class BufReader(BufRead):
     (bypassing the buffer). When *inner* implements `Seek` the BufReader does
     too (``isinstance(r, Seek)`` tells).
 
+    `lines`, `split` and `read_line`'s look-ahead fill a larger buffer
+    (``min(8 * capacity, 64 KiB)``, or the capacity if larger), still with
+    one ``inner.read`` per fill.
+
     With capacity 0 every `read` goes straight through and the `BufRead`
     methods see end of file at once, as in Rust.
 
@@ -184,7 +193,8 @@ class BufReader(BufRead):
     _pdelim: int
     _pmode: int
     # The same list iterator as _pit while read_line's batch is pending.
-    _rlit: Iterator[str] | None
+    # (_NO_LINES otherwise, so read_line needs no None test.)
+    _rlit: Iterator[str]
     _streak: int
 
     def __new__(cls, inner: Read, capacity: int = _DEFAULT_BUF) -> BufReader:
@@ -198,7 +208,8 @@ class BufReader(BufRead):
         self._cap = cap
         self._big = max(cap, min(_BIG_FACTOR * cap, _BIG_MAX))
         self._install(bytearray(cap), 0)
-        self._pit = self._rlit = None
+        self._pit = None
+        self._rlit = _NO_LINES
         self._pn = self._pstart = self._pend = self._pdelim = self._pmode = 0
         self._streak = 0
 
@@ -342,7 +353,8 @@ class BufReader(BufRead):
     def _sync(self) -> None:
         """Make the position exact again after a line iterator's look-ahead."""
         it = self._pit
-        self._pit = self._rlit = None
+        self._pit = None
+        self._rlit = _NO_LINES
         assert it is not None
         left: int = it.__length_hint__()  # type: ignore[attr-defined]
         if left:
@@ -578,11 +590,9 @@ class BufReader(BufRead):
         and is consumed (as Rust's); if the inner reader fails part-way the
         bytes already taken go back into the buffer, so a retry sees them.
         """
-        it = self._rlit
-        if it is not None:
-            # read_line's look-ahead: one C-level step of the list iterator.
-            for line in it:
-                return line
+        # read_line's look-ahead: one C-level step of the list iterator.
+        for line in self._rlit:
+            return line
         if self._pit is not None:
             self._sync()
         if self._streak >= _STREAK:
@@ -644,7 +654,8 @@ class BufReader(BufRead):
         if it is not None and not it.__length_hint__():  # type: ignore[attr-defined]
             # The previous batch was used up and nothing else ran since: what
             # follows it is a partial segment, with no delimiter to look for.
-            self._pit = self._rlit = None
+            self._pit = None
+            self._rlit = _NO_LINES
             end = -1 if self._pdelim == delim else buf.rfind(delim, pos, filled)
         else:
             if it is not None:
@@ -708,11 +719,14 @@ class BufReader(BufRead):
             else:
                 # splitlines(True) keeps the newlines without a second string
                 # per line, but it also breaks at \r, \x0b, \x85, \u2028 ...;
-                # when it found exactly one line per '\n' it agrees with
-                # splitting at '\n' (a '\r\n' stays one line either way).
+                # without any of those (nine memchr-speed scans, a third of
+                # the cost of counting '\n') it splits exactly at '\n'. With
+                # them: when it found exactly one line per '\n' it agrees
+                # with splitting at '\n' (a '\r\n' stays one line either way).
                 items = text.splitlines(True)
-                if len(items) != text.count("\n") + (not complete) or (
-                    not complete and text[-1] == "\r"
+                if any(map(text.__contains__, _ODD_BREAKS)) and (
+                    len(items) != text.count("\n") + (not complete)
+                    or (not complete and text[-1] == "\r")
                 ):
                     items = text.split("\n")
                     last = None if complete else items[-1]
@@ -841,10 +855,10 @@ def _batches(reader: BufReader, mode: int, delim: int) -> Iterator[Iterator[Any]
 
     `BufReader._batch` handles every case. The loop below only inlines the
     steady state (the batch just handed out is used up, nothing else touched
-    the reader since, the buffer has its normal size): move the partial
+    the reader since, the buffer has the iterators' size): move the partial
     segment to the front, one ``inner.read`` into the rest, find the last
     delimiter. That saves two Python calls per buffer, a sizeable share of
-    the per-buffer cost at 8 KiB. Anything unusual falls back to `_batch`.
+    the per-buffer cost. Anything unusual falls back to `_batch`.
     """
     batch = reader._batch
     emit = reader._emit
@@ -858,7 +872,8 @@ def _batches(reader: BufReader, mode: int, delim: int) -> Iterator[Iterator[Any]
             and reader._pdelim == delim
             and len(reader._buf) == reader._big
         ):
-            reader._pit = reader._rlit = None
+            reader._pit = None
+            reader._rlit = _NO_LINES
             buf = reader._buf
             pos, filled = reader._pos, reader._filled
             rem = filled - pos

@@ -64,6 +64,9 @@ _NO_OFFSET: Final = _sys.NO_OFFSET
 _OP_SEND: Final = _sys.OP_SEND
 # Built-in events whose complete() returns a non-negative result unchanged.
 _PLAIN_RESULT: Final = frozenset({_Read, _Write, ReadVectored, WriteVectored, _Send, _Recv})
+# Built-in events whose drop needs no work (default cancel(): keep the event,
+# which the driver's record does anyway): their submissions have no finaliser.
+_NO_DROP_WORK: Final = frozenset({_Nop, _Read, _Write, _Recv, _Send})
 # Built-in events submit_all prepares inline (exact types: a subclass may override prepare).
 _FAST: Final = frozenset({_Read, _Write, _Recv, _Send})
 _SQE_SIZE = _sys.SQE_SIZE
@@ -120,7 +123,7 @@ class Driver:
         ts = None if timeout is None else _timeout_arg(timeout)
         op = self._push(ring, event, ts)
         self._flush(ring, event.is_eager())
-        return Submission(self, op)
+        return _submission(self, op)
 
     def submit_all(self, events: Iterable[Event], *, timeout: float | None = None) -> list[Submission]:
         """Submit every event with one ``io_uring_enter`` (more only when the queue fills up).
@@ -151,8 +154,9 @@ class Driver:
         last_owner: object = None
         keep: list[object] | None = None
         raw = -1
+        each: Iterable[Any] = events  # attributes of the fast-path event types, read untyped
         try:
-            for event in events:
+            for event in each:
                 cls = type(event)
                 if cls is _Nop and ts is None:
                     tail = ring.sq_tail
@@ -171,13 +175,13 @@ class Driver:
                     continue
                 if cls in _FAST and ts is None:
                     if cls is _Read:
-                        owner, buf, opcode, off, opf = event.fd, event.buf, _OP_READ, event.offset, 0  # type: ignore[attr-defined]
+                        owner, buf, opcode, off, opf = event.fd, event.buf, _OP_READ, event.offset, 0
                     elif cls is _Write:
-                        owner, buf, opcode, off, opf = event.fd, event.data, _OP_WRITE, event.offset, 0  # type: ignore[attr-defined]
+                        owner, buf, opcode, off, opf = event.fd, event.data, _OP_WRITE, event.offset, 0
                     elif cls is _Recv:
-                        owner, buf, opcode, off, opf = event.sock, event.buf, _OP_RECV, 0, event.flags  # type: ignore[attr-defined]
+                        owner, buf, opcode, off, opf = event.sock, event.buf, _OP_RECV, 0, event.flags
                     else:
-                        owner, buf, opcode, off, opf = event.sock, event.data, _OP_SEND, 0, event.flags  # type: ignore[attr-defined]
+                        owner, buf, opcode, off, opf = event.sock, event.data, _OP_SEND, 0, event.flags
                     if off < 0:
                         off = _NO_OFFSET  # Read/Write offset None: "use the file position"
                     if owner is not last_owner:
@@ -197,14 +201,19 @@ class Driver:
                             pin = None
                         if pin is not None:
                             tail = ring.sq_tail
-                            if entries - ((tail - ring.sq_known_head) & 0xFFFFFFFF) < 1 and ring.sq_space() < 1:
+                            if (
+                                entries - ((tail - ring.sq_known_head) & 0xFFFFFFFF) < 1
+                                and ring.sq_space() < 1
+                            ):
                                 self._flush(ring, False)
                                 pending.clear()
                                 tail = ring.sq_tail
                             ud = self._next_ud
                             self._next_ud = ud + 1
                             op = SQE(event, ud, pin, keep)
-                            _pack_rw(sqes, (tail & mask) * _SQE_SIZE, opcode, raw, off, _addressof(pin), n, opf, ud)
+                            _pack_rw(
+                                sqes, (tail & mask) * _SQE_SIZE, opcode, raw, off, _addressof(pin), n, opf, ud
+                            )
                             inflight[ud] = op
                             ring.sq_tail = tail + 1
                             ops.append(op)
@@ -225,7 +234,8 @@ class Driver:
                     op._abandon()
             raise
         self._flush(ring, eager and bool(ops))
-        return [Submission(self, op) for op in ops]
+        plain, tracked = Submission, _TrackedSubmission
+        return [(plain if type(op._event) in _NO_DROP_WORK else tracked)(self, op) for op in ops]
 
     def wait_any(self, submissions: Iterable[Submission]) -> list[Submission]:
         """Block until at least one of *submissions* has completed; return those that have.
@@ -369,9 +379,7 @@ class Driver:
             raise self._foreign_thread()
         return ring
 
-    def _push(
-        self, ring: _sys.Ring, event: Event, ts: Any, batch: list[SQE] | None = None
-    ) -> SQE:
+    def _push(self, ring: _sys.Ring, event: Event, ts: Any, batch: list[SQE] | None = None) -> SQE:
         need = 1 if ts is None else 2
         known_free = ring.sq_entries - ((ring.sq_tail - ring.sq_known_head) & 0xFFFFFFFF)
         if known_free < need and ring.sq_space() < need:
@@ -464,10 +472,9 @@ class Driver:
         uds, results = ring.harvest()
         if not uds:
             return 0
-        inflight = self._inflight
-        get = inflight.get
+        pop = self._inflight.pop
         for ud, res in zip(uds, results, strict=False):
-            op = get(ud)
+            op = pop(ud, None)
             if op is None:
                 continue
             if op._cancellation is None and op._future is None and op._state == IN_FLIGHT:
@@ -481,7 +488,6 @@ class Driver:
                     op._keep = None
             else:
                 op._finish(res)
-            del inflight[ud]
         ring.advance_cq(len(uds))
         return len(uds)
 
@@ -776,12 +782,29 @@ class Submission:
                     handle.cancel()
         return self._outcome()
 
+    def __repr__(self) -> str:
+        op = self._op
+        state = {IN_FLIGHT: "in flight", CONSUMED: "consumed"}.get(op._state, "done")
+        return f"Submission({type(op._event).__name__}, {state})"
+
+
+class _TrackedSubmission(Submission):
+    """A `Submission` whose drop must reach the event: its ``cancel()`` may own cleanup.
+
+    Events with the default ``cancel()`` (the built-in Nop, Read, Write,
+    Send, Recv) get a plain `Submission`: for them dropping needs no work,
+    since the driver's record already keeps the event and its buffers until
+    the completion is reaped, which is all their `Cancellation` would do.
+    Skipping the finaliser saves a Python call per operation in big batches.
+    """
+
+    __slots__ = ()
+
     def __del__(self) -> None:
         op = self._op  # always set: only the driver makes submissions
         if op._state != CONSUMED:
             op._abandon()
 
-    def __repr__(self) -> str:
-        op = self._op
-        state = {IN_FLIGHT: "in flight", CONSUMED: "consumed"}.get(op._state, "done")
-        return f"Submission({type(op._event).__name__}, {state})"
+
+def _submission(driver: Driver, op: SQE) -> Submission:
+    return (Submission if type(op._event) in _NO_DROP_WORK else _TrackedSubmission)(driver, op)
