@@ -128,34 +128,14 @@ class _StdRaw(Read, Write):
         return b""
 
 
-class Stdin(BufRead):
-    """The process's standard input (Rust's ``Stdin``); get it with `stdin()`.
+class _LockedRead(BufRead):
+    # The reading operations shared by Stdin and StdinLock: each takes the
+    # (re-entrant) stdin lock for its duration and goes through the one
+    # shared BufReader.
+    __slots__ = ()
 
-    Buffered: reads take the stream's lock and go through one shared 8 KiB
-    buffer, filled with one ``read(2)`` at a time. `lock` gives a
-    `StdinLock` (a `BufRead`) for line-oriented work. Blocking reads honour
-    an active `Deadline` (``poll`` first; `Error` TimedOut when it passes
-    with no data). A closed descriptor 0 reads as end of file.
-    """
-
-    __slots__ = ("_inner", "_lock")
-
-    _inner: BufReader
     _lock: threading.RLock
-
-    def __init__(self) -> None:
-        raise _no_constructor("Stdin", "stdin")
-
-    @classmethod
-    def _new(cls) -> Stdin:
-        self = object.__new__(cls)
-        self._lock = threading.RLock()
-        self._inner = BufReader(_StdRaw(0), STDIN_CAPACITY)
-        return self
-
-    def lock(self) -> StdinLock:
-        """Take the stdin lock (re-entrant) and return the guard; release it with ``with`` or ``unlock()``."""
-        return StdinLock._acquire(self._lock, self._inner)
+    _inner: BufReader
 
     def read(self, buf: Buffer, /) -> int:
         """Read once into *buf* (from the buffer, or one ``read(2)`` when it is empty)."""
@@ -224,6 +204,40 @@ class Stdin(BufRead):
         finally:
             lock.release()
 
+    def is_terminal(self) -> bool:
+        """Whether standard input is a terminal (``isatty(0)``)."""
+        return bool(_backend.is_terminal(0))
+
+
+class Stdin(_LockedRead):
+    """The process's standard input (Rust's ``Stdin``); get it with `stdin()`.
+
+    Buffered: reads take the stream's lock and go through one shared 8 KiB
+    buffer, filled with one ``read(2)`` at a time. `lock` gives a
+    `StdinLock` (a `BufRead`) for line-oriented work. Blocking reads honour
+    an active `Deadline` (``poll`` first; `Error` TimedOut when it passes
+    with no data). A closed descriptor 0 reads as end of file.
+    """
+
+    __slots__ = ("_inner", "_lock")
+
+    _inner: BufReader
+    _lock: threading.RLock
+
+    def __init__(self) -> None:
+        raise _no_constructor("Stdin", "stdin")
+
+    @classmethod
+    def _new(cls) -> Stdin:
+        self = object.__new__(cls)
+        self._lock = threading.RLock()
+        self._inner = BufReader(_StdRaw(0), STDIN_CAPACITY)
+        return self
+
+    def lock(self) -> StdinLock:
+        """Take the stdin lock (re-entrant) and return the guard; release it with ``with`` or ``unlock()``."""
+        return StdinLock._acquire(self._lock, self._inner)
+
     def lines(self) -> Iterator[str]:  # type: ignore[override]
         """Lines of input without their line ending (Rust's ``Stdin::lines``).
 
@@ -240,10 +254,6 @@ class Stdin(BufRead):
                 yield line
         finally:
             guard.unlock()
-
-    def is_terminal(self) -> bool:
-        """Whether standard input is a terminal (``isatty(0)``)."""
-        return bool(_backend.is_terminal(0))
 
     if sys.platform != "win32":
 
@@ -306,7 +316,7 @@ class _Guard:
             pass  # collected on another thread: that thread cannot release it
 
 
-class StdinLock(_Guard, BufRead):
+class StdinLock(_Guard, _LockedRead):
     """A locked handle to standard input (Rust's ``StdinLock``): a `BufRead`.
 
     Holds the stdin lock until `unlock` (or the end of a ``with`` block).
@@ -327,42 +337,6 @@ class StdinLock(_Guard, BufRead):
         self._inner = inner
         self._init_guard(lock)
         return self
-
-    def fill_buf(self) -> memoryview:
-        """The buffered bytes, reading once (``read(2)``) if the buffer is empty; empty at EOF."""
-        lock = self._lock
-        lock.acquire()
-        try:
-            return self._inner.fill_buf()
-        finally:
-            lock.release()
-
-    def consume(self, n: int, /) -> None:
-        """Mark *n* bytes of the buffer as used."""
-        lock = self._lock
-        lock.acquire()
-        try:
-            self._inner.consume(n)
-        finally:
-            lock.release()
-
-    def read(self, buf: Buffer, /) -> int:
-        """Read once into *buf*."""
-        lock = self._lock
-        lock.acquire()
-        try:
-            return self._inner.read(buf)
-        finally:
-            lock.release()
-
-    def read_until(self, byte: int | bytes, buf: bytearray, /) -> int:
-        """Append up to and including *byte* to *buf* (searching the buffer in place)."""
-        lock = self._lock
-        lock.acquire()
-        try:
-            return self._inner.read_until(byte, buf)
-        finally:
-            lock.release()
 
     if sys.platform != "win32":
 
