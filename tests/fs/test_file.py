@@ -16,7 +16,7 @@ import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
-from tests.fs.conftest import AS_ROOT, Opened, fd_count
+from tests.fs.conftest import Opened, fd_count, run_unprivileged, shared_tmp_dir
 
 from stdio2 import fs
 from stdio2.io import Error, ErrorKind, Read, Seek, SeekFrom, Write
@@ -468,11 +468,20 @@ def test_rlimit_fsize_gives_file_too_large_with_progress(tmp_path: pathlib.Path)
     assert [n for n in os.listdir(tmp_path)] == ["limited"]
 
 
-@pytest.mark.skipif(AS_ROOT, reason="root bypasses permission bits")
-def test_permission_denied_has_kind_and_path(tmp_path: pathlib.Path) -> None:
-    p = tmp_path / "secret"
-    p.write_bytes(b"")
-    p.chmod(0)
-    with pytest.raises(Error) as ei:
-        fs.File.open(p)
-    assert ei.value.kind is ErrorKind.PermissionDenied and ei.value.path == p
+def test_permission_denied_has_kind_and_path() -> None:
+    # In an unprivileged child: root would bypass the permission bits.
+    d = shared_tmp_dir()
+    try:
+        p = os.path.join(d, "secret")
+        with open(p, "wb"):
+            pass
+        os.chmod(p, 0)
+        out = run_unprivileged(f"""
+            try:
+                fs.File.open({p!r})
+            except Error as e:
+                print(e.kind.name, e.path == {p!r}, e.raw_os_error())
+        """)
+        assert out.split() == ["PermissionDenied", "True", str(errno.EACCES)]
+    finally:
+        fs.remove_dir_all(d)

@@ -7,7 +7,7 @@ import pathlib
 import stat
 
 import pytest
-from tests.fs.conftest import AS_ROOT
+from tests.fs.conftest import run_unprivileged, shared_tmp_dir
 
 from stdio2 import fs, io
 from stdio2.io import Error, ErrorKind
@@ -100,15 +100,23 @@ def test_symlink_mkfifo_chown(tmp_path: pathlib.Path) -> None:
     assert ei.value.kind is ErrorKind.NotFound
 
 
-@pytest.mark.skipif(AS_ROOT, reason="root may chown and chroot; the refusal needs an unprivileged user")
-def test_chown_and_chroot_refused_unprivileged(tmp_path: pathlib.Path) -> None:
-    (tmp_path / "f").write_bytes(b"")
-    with pytest.raises(Error) as ei:
-        ufs.chown(tmp_path / "f", 0, 0)
-    assert ei.value.kind is ErrorKind.PermissionDenied
-    with pytest.raises(Error) as ei:
-        ufs.chroot(tmp_path)
-    assert ei.value.kind is ErrorKind.PermissionDenied
+def test_chown_and_chroot_refused_unprivileged() -> None:
+    # In an unprivileged child: root may chown and chroot.
+    d = shared_tmp_dir()
+    try:
+        f = os.path.join(d, "f")
+        with open(f, "wb"):
+            pass
+        out = run_unprivileged(f"""
+            for call in (lambda: ufs.chown({f!r}, 0, 0), lambda: ufs.chroot({d!r})):
+                try:
+                    call()
+                except Error as e:
+                    print(e.kind.name)
+        """)
+        assert out.split() == ["PermissionDenied", "PermissionDenied"]
+    finally:
+        fs.remove_dir_all(d)
 
 
 def test_chroot_missing_directory(tmp_path: pathlib.Path) -> None:
