@@ -8,16 +8,15 @@ names that are not UTF-8 work; returned paths are `pathlib.Path` and names
 `OsString`. Every failure is a `stdio2.io.Error` carrying the path(s) and an
 `ErrorKind`. See ``docs/fs.md``.
 
-The implementation is per platform. On Unix it is complete. On Windows
-`File` (``CreateFileW`` on an owned handle) and the free functions work;
-`read_dir`, `DirBuilder`, `copy`, `remove_dir_all` and the atomic writes
-still raise `Error` (Unsupported) there.
+The implementation is per platform: the same names on Unix and on Windows
+(`File` on an owned ``CreateFileW`` handle, listings with
+``FindFirstFileW``, `remove_dir_all` that never enters a symlink or
+junction, atomic replacement with ``MoveFileExW``).
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 from stdio2.fs._metadata import FileTimes, FileType, Metadata, Permissions
 from stdio2.fs._options import OpenOptions
@@ -57,6 +56,17 @@ __all__ = [
 ]
 
 if sys.platform == "win32":
+    from stdio2.fs._dir_windows import (
+        AtomicFile,
+        DirBuilder,
+        DirEntry,
+        ReadDir,
+        copy,
+        last_copy_method,
+        read_dir,
+        remove_dir_all,
+        write_atomic,
+    )
     from stdio2.fs._file_windows import File
     from stdio2.fs._functions_windows import (
         canonicalize,
@@ -76,21 +86,6 @@ if sys.platform == "win32":
         try_exists,
         write,
     )
-    from stdio2.io._error import Error, ErrorKind
-
-    def _unsupported(*args: Any, **kwargs: Any) -> Any:
-        raise Error(ErrorKind.Unsupported, "this stdio2.fs operation is not implemented on Windows yet")
-
-    DirEntry: Any = None
-    ReadDir: Any = None
-    DirBuilder: Any = None
-    AtomicFile: Any = None
-    copy = read_dir = remove_dir_all = write_atomic = _unsupported
-
-    def last_copy_method() -> str | None:
-        """Always None on Windows (no copy was made)."""
-        return None
-
 else:
     from stdio2.fs._atomic import AtomicFile, write_atomic
     from stdio2.fs._copy import copy, last_copy_method
