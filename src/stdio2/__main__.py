@@ -6,6 +6,7 @@ import sys
 
 
 def main(argv: list[str]) -> int:
+    """Run the sub-command named in *argv* (default ``tour``); return the exit status."""
     command = argv[0] if argv else "tour"
     if command == "tour":
         from stdio2._tour import tour

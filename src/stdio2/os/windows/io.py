@@ -102,14 +102,18 @@ class InvalidHandleError(ValueError):
 class AsHandle(Protocol):
     """Objects that can lend their handle: ``as_handle() -> BorrowedHandle``."""
 
-    def as_handle(self) -> BorrowedHandle: ...
+    def as_handle(self) -> BorrowedHandle:
+        """Borrow the handle (checked against its owner on every use)."""
+        ...
 
 
 @runtime_checkable
 class AsRawHandle(Protocol):
     """Objects that expose their raw handle value: ``as_raw_handle() -> RawHandle``."""
 
-    def as_raw_handle(self) -> RawHandle: ...
+    def as_raw_handle(self) -> RawHandle:
+        """The handle value itself (no system call)."""
+        ...
 
 
 @runtime_checkable
@@ -117,28 +121,36 @@ class FromRawHandle(Protocol):
     """Types that can adopt a raw handle: ``from_raw_handle(raw)`` (a classmethod)."""
 
     @classmethod
-    def from_raw_handle(cls, raw: RawHandle) -> Any: ...
+    def from_raw_handle(cls, raw: RawHandle) -> Any:
+        """Take ownership of *raw*; the caller promises nothing else closes it."""
+        ...
 
 
 @runtime_checkable
 class IntoRawHandle(Protocol):
     """Objects that can give up their handle: ``into_raw_handle() -> RawHandle``."""
 
-    def into_raw_handle(self) -> RawHandle: ...
+    def into_raw_handle(self) -> RawHandle:
+        """Give up ownership and return the value; the caller must close it."""
+        ...
 
 
 @runtime_checkable
 class AsSocket(Protocol):
     """Objects that can lend their socket: ``as_socket() -> BorrowedSocket``."""
 
-    def as_socket(self) -> BorrowedSocket: ...
+    def as_socket(self) -> BorrowedSocket:
+        """Borrow the socket (checked against its owner on every use)."""
+        ...
 
 
 @runtime_checkable
 class AsRawSocket(Protocol):
     """Objects that expose their raw socket value: ``as_raw_socket() -> RawSocket``."""
 
-    def as_raw_socket(self) -> RawSocket: ...
+    def as_raw_socket(self) -> RawSocket:
+        """The socket value itself (no system call)."""
+        ...
 
 
 @runtime_checkable
@@ -146,14 +158,18 @@ class FromRawSocket(Protocol):
     """Types that can adopt a raw socket: ``from_raw_socket(raw)`` (a classmethod)."""
 
     @classmethod
-    def from_raw_socket(cls, raw: RawSocket) -> Any: ...
+    def from_raw_socket(cls, raw: RawSocket) -> Any:
+        """Take ownership of *raw*; the caller promises nothing else closes it."""
+        ...
 
 
 @runtime_checkable
 class IntoRawSocket(Protocol):
     """Objects that can give up their socket: ``into_raw_socket() -> RawSocket``."""
 
-    def into_raw_socket(self) -> RawSocket: ...
+    def into_raw_socket(self) -> RawSocket:
+        """Give up ownership and return the value; the caller must `closesocket` it."""
+        ...
 
 
 # -- cells: the resource plus the calls that manage it ---------------------------
