@@ -19,18 +19,17 @@ if sys.platform == "win32":  # pragma: no cover
 import os
 import secrets
 import stat as _stat
-import warnings
 from typing import TYPE_CHECKING, Any
 
 from stdio2._sys.unix import fs as _sys
+from stdio2.fs._atomic_common import AtomicFileBase, write_atomic_with
 from stdio2.fs._file import File
 from stdio2.fs._options import OpenOptions
 from stdio2.io._error import Error, ErrorKind
-from stdio2.io._traits import Write, readable_view
 from stdio2.os_str import _to_os_bytes
 
 if TYPE_CHECKING:
-    from stdio2._typing import Buffer
+    pass
 
 __all__ = ["AtomicFile", "write_atomic"]
 
@@ -51,7 +50,7 @@ def _temp_name(raw: bytes) -> tuple[bytes, bytes]:
     return temp, directory or b"."
 
 
-class AtomicFile(Write):
+class AtomicFile(AtomicFileBase):
     """A `Write` whose bytes replace *path* atomically on `commit` (``with`` commits on success).
 
     ``AtomicFile(path)`` creates ``.<name>.<random>.tmp`` next to *path*
@@ -62,7 +61,7 @@ class AtomicFile(Write):
     `ResourceWarning`. Errors carry *path*.
     """
 
-    __slots__ = ("_dir", "_file", "_path", "_raw", "_temp")
+    __slots__ = ("_dir", "_raw")
 
     def __init__(self, path: Any) -> None:
         self._file: File | None = None
@@ -93,20 +92,6 @@ class AtomicFile(Write):
         f._path = path
         self._file = f
 
-    def _live_file(self) -> File:
-        f = self._file
-        if f is None:
-            raise Error(ErrorKind.InvalidInput, "this AtomicFile was already committed or discarded")
-        return f
-
-    def write(self, buf: Buffer, /) -> int:
-        """One ``write(2)`` to the temporary file."""
-        return self._live_file().write(buf)
-
-    def flush(self) -> None:
-        """Nothing to flush (no user-space buffer); durability comes with `commit`."""
-        self._live_file()
-
     def commit(self) -> None:
         """``fsync`` the temporary file, ``rename`` it over the target, ``fsync`` the directory.
 
@@ -125,34 +110,8 @@ class AtomicFile(Write):
             raise
         _sync_dir(self._dir, self._path)
 
-    def discard(self) -> None:
-        """Close and remove the temporary file; the target stays as it was. Idempotent."""
-        f, self._file = self._file, None
-        if f is not None:
-            f.close()
-            _unlink_quietly(self._temp)
-
-    def __enter__(self) -> AtomicFile:
-        return self
-
-    def __exit__(self, exc_type: object, *exc_info: object) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
-            self.discard()
-
-    def __del__(self) -> None:
-        if getattr(self, "_file", None) is not None:
-            self.discard()
-            warnings.warn(
-                f"AtomicFile for {self._path!r} collected without commit(); discarded",
-                ResourceWarning,
-                stacklevel=2,
-            )
-
-    def __repr__(self) -> str:
-        state = "open" if self._file is not None else "finished"
-        return f"AtomicFile({self._path!r}, {state})"
+    def _remove_temp(self) -> None:
+        _unlink_quietly(self._temp)
 
 
 def _perm(mode: int) -> Any:
@@ -184,7 +143,4 @@ def write_atomic(path: Any, data: Any) -> None:
     Readers see either the old contents or all of *data*; after a crash the
     file holds one of the two. See `AtomicFile` for the system calls.
     """
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    view = readable_view(payload, "fs.write_atomic")
-    with AtomicFile(path) as f:
-        f.write_all(view)
+    write_atomic_with(AtomicFile, path, data)

@@ -39,16 +39,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from stdio2.fs._atomic_common import AtomicFileBase, write_atomic_with
 from stdio2.fs._file_windows import File
 from stdio2.fs._functions_windows import create_dir, create_dir_all
 from stdio2.fs._metadata import FileType, Metadata
 from stdio2.fs._options import OpenOptions
 from stdio2.io._error import Error, ErrorKind
-from stdio2.io._traits import Write, readable_view
 from stdio2.os_str import OsString
 
 if TYPE_CHECKING:
-    from stdio2._typing import Buffer
+    pass
 
 __all__ = [
     "AtomicFile",
@@ -396,7 +396,7 @@ def _temp_name(path: str) -> str:
     return os.path.join(head, f".{tail}.{secrets.token_hex(6)}.tmp")
 
 
-class AtomicFile(Write):
+class AtomicFile(AtomicFileBase):
     """A `Write` whose bytes replace *path* atomically on `commit` (``with`` commits on success).
 
     ``AtomicFile(path)`` creates ``.<name>.<random>.tmp`` next to *path*
@@ -407,7 +407,7 @@ class AtomicFile(Write):
     `AtomicFile` discards it with a `ResourceWarning`. Errors carry *path*.
     """
 
-    __slots__ = ("_file", "_path", "_readonly", "_target", "_temp")
+    __slots__ = ("_readonly", "_target")
 
     def __init__(self, path: Any) -> None:
         self._file: File | None = None
@@ -426,24 +426,6 @@ class AtomicFile(Write):
             e.path = path
             raise
         self._file = f
-
-    def _live_file(self) -> File:
-        f = self._file
-        if f is None:
-            raise Error(ErrorKind.InvalidInput, "this AtomicFile was already committed or discarded")
-        return f
-
-    def write(self, buf: Buffer, /) -> int:
-        """One ``WriteFile`` to the temporary file."""
-        try:
-            return self._live_file().write(buf)
-        except Error as e:
-            e.path = self._path
-            raise
-
-    def flush(self) -> None:
-        """Nothing to flush (no user-space buffer); durability comes with `commit`."""
-        self._live_file()
 
     def commit(self) -> None:
         """``FlushFileBuffers`` the temporary file, then ``MoveFileExW`` it over the target.
@@ -480,34 +462,8 @@ class AtomicFile(Write):
             except OSError as exc:
                 raise _err(exc, self._path) from None
 
-    def discard(self) -> None:
-        """Close and delete the temporary file; the target stays as it was. Idempotent."""
-        f, self._file = self._file, None
-        if f is not None:
-            f.close()
-            _unlink_quietly(self._temp)
-
-    def __enter__(self) -> AtomicFile:
-        return self
-
-    def __exit__(self, exc_type: object, *exc_info: object) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
-            self.discard()
-
-    def __del__(self) -> None:
-        if getattr(self, "_file", None) is not None:
-            self.discard()
-            warnings.warn(
-                f"AtomicFile for {self._path!r} collected without commit(); discarded",
-                ResourceWarning,
-                stacklevel=2,
-            )
-
-    def __repr__(self) -> str:
-        state = "open" if self._file is not None else "finished"
-        return f"AtomicFile({self._path!r}, {state})"
+    def _remove_temp(self) -> None:
+        _unlink_quietly(self._temp)
 
 
 def _unlink_quietly(path: str) -> None:
@@ -529,7 +485,4 @@ def write_atomic(path: Any, data: Any) -> None:
 
     Readers see the old contents or all of *data*. See `AtomicFile` for the calls.
     """
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    view = readable_view(payload, "fs.write_atomic")
-    with view, AtomicFile(path) as f:
-        f.write_all(view)
+    write_atomic_with(AtomicFile, path, data)
