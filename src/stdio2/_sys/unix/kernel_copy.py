@@ -45,6 +45,7 @@ if sys.platform == "win32":  # pragma: no cover
 import errno
 import os
 import stat as _stat
+from collections.abc import Callable
 from typing import Final
 
 from stdio2.io._error import Error
@@ -73,51 +74,39 @@ def _fail(e: OSError, done: int) -> Error:
     return Error.from_os_error(e).with_progress(done)
 
 
-def _cfr(src: int, dst: int) -> int:
+def _kernel_loop(step: Callable[[], int], fallback: frozenset[int], empty_refuses: bool) -> int:
+    # One kernel copy call per round until it reports end of input. A
+    # failure before the first byte that is in *fallback* means "this pair
+    # of files can't be copied this way" (_Refused: try the next path);
+    # after that, or for any other errno, it is a real error with progress.
     done = 0
-    cfr = os.copy_file_range
     while True:
         try:
-            n = cfr(src, dst, CHUNK)
+            n = step()
         except OSError as e:
-            if done == 0 and e.errno in _CFR_FALLBACK:
+            if done == 0 and e.errno in fallback:
                 raise _Refused from None
             raise _fail(e, done) from None
         if n == 0:
-            if done == 0:
+            if done == 0 and empty_refuses:
                 raise _Refused  # maybe empty, maybe a /proc file: let read() decide
             return done
         done += n
 
 
+def _cfr(src: int, dst: int) -> int:
+    cfr = os.copy_file_range
+    return _kernel_loop(lambda: cfr(src, dst, CHUNK), _CFR_FALLBACK, empty_refuses=True)
+
+
 def _sendfile(src: int, dst: int) -> int:
-    done = 0
     send = os.sendfile
-    while True:
-        try:
-            n = send(dst, src, None, CHUNK)
-        except OSError as e:
-            if done == 0 and e.errno in _OTHER_FALLBACK:
-                raise _Refused from None
-            raise _fail(e, done) from None
-        if n == 0:
-            return done
-        done += n
+    return _kernel_loop(lambda: send(dst, src, None, CHUNK), _OTHER_FALLBACK, empty_refuses=False)
 
 
 def _splice(src: int, dst: int) -> int:
-    done = 0
     splice = os.splice
-    while True:
-        try:
-            n = splice(src, dst, CHUNK)
-        except OSError as e:
-            if done == 0 and e.errno in _OTHER_FALLBACK:
-                raise _Refused from None
-            raise _fail(e, done) from None
-        if n == 0:
-            return done
-        done += n
+    return _kernel_loop(lambda: splice(src, dst, CHUNK), _OTHER_FALLBACK, empty_refuses=False)
 
 
 def user_copy(src: int, dst: int) -> int:
