@@ -85,40 +85,22 @@ class PipeReader(FdOwner, Read):
         deadline passes with no data, WouldBlock for a non-blocking
         descriptor with no data) and ``TypeError`` for a non-writable *buf*.
         """
+        # The bound method is taken first: it holds the descriptor's cell,
+        # so the number cannot be released (and reused) between a deadline's
+        # poll and the read.
+        readinto = self._readinto
         if scopes_open:
-            return self._read_by(buf)
-        # A local (LOAD_ATTR of the slot, specialised by CPython) is cheaper
-        # than calling through the attribute (LOAD_METHOD on a slot).
-        readinto = self._readinto
-        try:
-            n = readinto(buf)
-        except OSError as e:
-            del readinto  # a traceback must not keep the descriptor's cell alive
-            raise Error.from_os_error(e) from None
-        except TypeError:
-            del readinto
-            writable_view(buf, "PipeReader.read")
-            raise
-        if n is None:
-            del readinto
-            raise _would_block()
-        return n
-
-    def _read_by(self, buf: Buffer) -> int:
-        # Under a deadline: poll, then the one call. The bound method is
-        # taken first so the descriptor cannot be released (and its number
-        # reused) between the poll and the read.
-        readinto = self._readinto
-        instant = current_instant()
-        try:
+            instant = current_instant()
             if instant is not None:
                 with writable_view(buf, "PipeReader.read") as view:
                     size = len(view)
                 if size and not _sys_fd.wait_readable(self.as_raw_fd(), instant):
+                    del readinto
                     raise _timed_out("PipeReader.read")
+        try:
             n = readinto(buf)
         except OSError as e:
-            del readinto
+            del readinto  # a traceback must not keep the descriptor's cell alive
             raise Error.from_os_error(e) from None
         except TypeError:
             del readinto
@@ -161,36 +143,21 @@ class PipeWriter(FdOwner, Write):
         closed, TimedOut when an active deadline passes before the pipe has
         room) and ``TypeError`` for ``str`` or non-buffers.
         """
+        write = self._write  # holds the cell across a deadline's poll (see read)
         if scopes_open:
-            return self._write_by(buf)
-        write = self._write
-        try:
-            n = write(buf)
-        except OSError as e:
-            del write  # a traceback must not keep the descriptor's cell alive
-            raise Error.from_os_error(e) from None
-        except TypeError:
-            del write
-            readable_view(buf, "PipeWriter.write")
-            raise
-        if n is None:
-            del write
-            raise _would_block()
-        return n
-
-    def _write_by(self, buf: Buffer) -> int:
-        write = self._write
-        instant = current_instant()
-        try:
+            instant = current_instant()
             if instant is not None:
                 view = readable_view(buf, "PipeWriter.write")
                 if len(view):
                     if not _sys_fd.wait_writable(self.as_raw_fd(), instant):
+                        del write
                         raise _timed_out("PipeWriter.write")
+                    # What a writable pipe accepts without blocking.
                     buf = view[:_PIPE_BUF]
+        try:
             n = write(buf)
         except OSError as e:
-            del write
+            del write  # a traceback must not keep the descriptor's cell alive
             raise Error.from_os_error(e) from None
         except TypeError:
             del write
