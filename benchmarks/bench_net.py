@@ -2,9 +2,10 @@
 
 Bulk transfers keep the far end busy in a child process (a drainer for
 writes, a feeder for reads), so the timed loop holds only the calls being
-compared. Ping-pong and UDP round trips run both ends in this (pinned)
-process, alternating calls on two connected sockets: they measure per-call
-cost, the thing a wrapper adds.
+compared; the child inherits our pinning, so both ends share one CPU.
+Ping-pong and UDP round trips run both ends in this (pinned) process,
+alternating calls on two connected sockets: they measure per-call cost,
+the thing a wrapper adds.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ def _peer(code: str) -> tuple[TcpStream, subprocess.Popen[bytes]]:
 
 @case("tcp write_all 64 KiB", "socket.sendall", target=1.05)
 def tcp_bulk_write(quick: bool) -> Pair:
+    pin = pinned()
+    pin.__enter__()  # before the spawn: the peer inherits the same CPU
     stream, proc = _peer(_DRAIN)
     raw = socket.socket(fileno=stream.try_clone().into_raw_fd())
     n = 200 if quick else 2000
@@ -59,6 +62,7 @@ def tcp_bulk_write(quick: bool) -> Pair:
             sendall(data)
 
     def cleanup() -> None:
+        pin.__exit__(None, None, None)
         raw.close()
         stream.close()
         proc.wait()
@@ -68,6 +72,8 @@ def tcp_bulk_write(quick: bool) -> Pair:
 
 @case("tcp read 64 KiB", "socket.recv_into", target=1.05)
 def tcp_bulk_read(quick: bool) -> Pair:
+    pin = pinned()
+    pin.__enter__()  # before the spawn: the peer inherits the same CPU
     stream, proc = _peer(_FEED)
     raw = socket.socket(fileno=stream.try_clone().into_raw_fd())
     n = 200 if quick else 2000
@@ -84,6 +90,7 @@ def tcp_bulk_read(quick: bool) -> Pair:
             recv_into(buf)
 
     def cleanup() -> None:
+        pin.__exit__(None, None, None)
         raw.close()
         stream.close()
         proc.wait()

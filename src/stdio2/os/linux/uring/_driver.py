@@ -7,7 +7,11 @@ import sys
 import threading
 import time
 import warnings
+from array import array
+from collections import deque
 from collections.abc import Generator, Iterable
+from itertools import repeat
+from operator import attrgetter, is_, sub
 from typing import TYPE_CHECKING, Any, Final
 
 if sys.platform != "linux":  # pragma: no cover
@@ -48,7 +52,7 @@ _CLOSE_GRACE: Final = 5.0
 # timed out, or an unclosed driver was collected). Their buffers and
 # descriptors stay referenced here for the life of the process: a leak, but
 # the kernel may still write into them, and freeing them would be worse.
-_graveyard: list[SQE] = []
+_graveyard: list[object] = []
 
 _get_ident = threading.get_ident
 _monotonic = time.monotonic
@@ -71,6 +75,23 @@ _NO_DROP_WORK: Final = frozenset({_Nop, _Read, _Write, _Recv, _Send})
 _FAST: Final = frozenset({_Read, _Write, _Recv, _Send})
 _SQE_SIZE = _sys.SQE_SIZE
 _GETEVENTS = _sys.ENTER_GETEVENTS
+# Batches at least this long, of one built-in type on one owner, take the bulk path.
+_BULK_MIN: Final = 8
+_BULK_OK: Final = sys.byteorder == "little"  # put_rw's length/flags word layout
+_consume = deque(maxlen=0).extend
+_get_fd = attrgetter("fd")
+_get_sock = attrgetter("sock")
+_get_buf = attrgetter("buf")
+_get_data = attrgetter("data")
+_get_offset = attrgetter("offset")
+_get_flags = attrgetter("flags")
+# exact type -> (owner attribute, buffer attribute, opcode, has offset (Read/Write) or flags (Recv/Send))
+_BULK: Final = {
+    _Read: (_get_fd, _get_buf, _OP_READ, True),
+    _Write: (_get_fd, _get_data, _OP_WRITE, True),
+    _Recv: (_get_sock, _get_buf, _OP_RECV, False),
+    _Send: (_get_sock, _get_data, _OP_SEND, False),
+}
 
 
 class Driver:
@@ -102,6 +123,8 @@ class Driver:
         self._ring = _sys.Ring(entries, flags)
         self._thread = _get_ident()
         self._inflight: dict[int, SQE] = {}
+        # Operations of bulk batches in flight: user_data -> their _Batch (no SQE record each).
+        self._light: dict[int, _Batch] = {}
         self._next_ud = 1
         self._probe: frozenset[int] | None = None
         self._efd = -1
@@ -135,6 +158,13 @@ class Driver:
         """
         ring = self._enter_check()
         ts = None if timeout is None else _timeout_arg(timeout)
+        if ts is None and _BULK_OK:
+            if type(events) is not list:
+                events = list(events)
+            if len(events) >= _BULK_MIN:
+                subs = self._submit_bulk(ring, events)
+                if subs is not None:
+                    return subs
         ops: list[SQE] = []
         pending: list[SQE] = []  # written to the ring but not yet handed to the kernel
         eager = True
@@ -237,6 +267,111 @@ class Driver:
         plain, tracked = Submission, _TrackedSubmission
         return [(plain if type(op._event) in _NO_DROP_WORK else tracked)(self, op) for op in ops]
 
+    def _submit_bulk(self, ring: _sys.Ring, events: list[Any]) -> list[Submission] | None:
+        """The whole batch at C level, or None (nothing done) when it does not qualify.
+
+        Qualifies: every event of one exact built-in type (Read, Write,
+        Recv, Send), all on the same open `FdOwner`, every buffer a
+        non-empty ``bytearray``. Then the pins, addresses, lengths and
+        offsets are computed with ``map`` over the batch, the entries are
+        written field by field (`Ring.put_rw`), and the batch gets one
+        `_Batch` record instead of one `SQE` per operation. The guarantees
+        are those of the general path: every buffer is pinned (exported)
+        until its own completion is reaped, and the owner's cell is held
+        until the last completion of the batch, so closing the owner
+        meanwhile defers the real close.
+        """
+        kinds = set(map(type, events))
+        if len(kinds) != 1:
+            return None
+        spec = _BULK.get(kinds.pop())
+        if spec is None:
+            return None
+        owner_of, buf_of, opcode, rw = spec
+        owners = list(map(owner_of, events))
+        owner = owners[0]
+        if not isinstance(owner, FdOwner) or not all(map(is_, owners, repeat(owner))):
+            return None
+        cell = owner._cell
+        raw = None if cell is None else cell.raw
+        if raw is None:
+            return None  # the general path raises the closed-owner error
+        bufs = list(map(buf_of, events))
+        if set(map(type, bufs)) != {bytearray}:
+            return None
+        try:
+            # Empty bytearrays raise ValueError: the general path handles them.
+            pins = list(map(_char_from_buffer, bufs))
+        except (TypeError, ValueError, BufferError):
+            return None
+        n = len(events)
+        addrs = array("Q", map(_addressof, pins))
+        lens = array("Q", map(len, bufs))
+        if rw:
+            offs = list(map(_get_offset, events))
+            if min(offs) < 0:
+                offs = [_NO_OFFSET if o < 0 else o for o in offs]  # None: the file position
+            word3 = lens
+            offsets = array("Q", offs)
+        else:
+            flags = list(map(_get_flags, events))
+            if any(flags):
+                word3 = array("Q", [ln | (f & 0xFFFFFFFF) << 32 for ln, f in zip(lens, flags, strict=True)])
+            else:
+                word3 = lens
+            offsets = array("Q", bytes(8 * n))
+        word0 = _sys.rw_word0(opcode, raw)
+        base = self._next_ud
+        self._next_ud = base + n
+        batch = _Batch(self, base, events, pins, cell)
+        # Registered before any entry can reach the kernel: if a flush below
+        # raises, the entries already in the ring are still owned and reaped.
+        self._light.update(dict.fromkeys(range(base, base + n), batch))
+        mo, ma, mw = memoryview(offsets), memoryview(addrs), memoryview(word3)
+        entries = ring.sq_entries
+        done = 0
+        while done < n:
+            space = entries - ((ring.sq_tail - ring.sq_known_head) & 0xFFFFFFFF)
+            if space < 1:
+                space = ring.sq_space()
+                if space < 1:
+                    self._flush(ring, False)
+                    continue
+            k = min(space, n - done)
+            ring.put_rw(word0, mo[done : done + k], ma[done : done + k], mw[done : done + k], base + done)
+            done += k
+        self._flush(ring, False)
+        return list(map(_BatchSubmission, repeat(batch), range(n)))
+
+    def _upgrade(self, batch: _Batch, i: int) -> SQE:
+        """Give operation *i* of a bulk batch its own `SQE` record (to cancel, await, time out ...)."""
+        records = batch.records
+        if records is None:
+            records = batch.records = {}
+        op = records.get(i)
+        if op is not None:
+            return op
+        ud = batch.base + i
+        event = batch.events[i]
+        if self._light.get(ud) is batch:  # still in flight: the record takes over its resources
+            del self._light[ud]
+            op = SQE(event, ud, batch.pins[i], [batch.cell])
+            batch.pins[i] = None
+            batch.live -= 1
+            if not batch.live:
+                batch.cell = None
+            self._inflight[ud] = op
+        else:
+            op = SQE(event, ud)
+            op.result = batch.results[i]
+            op._state = DONE
+        records[i] = op
+        return op
+
+    def _upgrade_all(self) -> None:
+        for ud, batch in list(self._light.items()):
+            self._upgrade(batch, ud - batch.base)
+
     def wait_any(self, submissions: Iterable[Submission]) -> list[Submission]:
         """Block until at least one of *submissions* has completed; return those that have.
 
@@ -250,6 +385,9 @@ class Driver:
         subs = list(submissions)
         if not subs:
             return []
+        for s in subs:
+            if type(s) is _BatchSubmission:
+                s._record()
         instant = current_instant()
         self._reap(ring)
         if ring.defer_taskrun:
@@ -288,7 +426,7 @@ class Driver:
 
     def in_flight(self) -> int:
         """How many submitted operations have not completed yet (as far as reaped)."""
-        return sum(1 for op in self._inflight.values() if not op._flags & F_INTERNAL)
+        return sum(1 for op in self._inflight.values() if not op._flags & F_INTERNAL) + len(self._light)
 
     def _pinned_count(self) -> int:
         # Buffers currently pinned for the kernel (tests check nothing leaks).
@@ -299,6 +437,8 @@ class Driver:
                 count += len(pins)
             elif pins is not None:
                 count += 1  # the fast path's single pin object
+        for batch in {id(b): b for b in self._light.values()}.values():
+            count += sum(1 for p in batch.pins if p is not None)
         return count
 
     def features(self) -> dict[str, bool]:
@@ -326,6 +466,8 @@ class Driver:
         if _get_ident() != self._thread:
             raise self._foreign_thread()
         try:
+            if self._light:
+                self._upgrade_all()
             if self._inflight:
                 self._cancel_everything(ring)
         finally:
@@ -350,7 +492,9 @@ class Driver:
         # never touch the rings here. Whatever is still in flight is kept
         # alive for good; the kernel cancels it when the ring descriptor closes.
         _graveyard.extend(self._inflight.values())
+        _graveyard.extend(self._light.values())
         self._inflight = {}
+        self._light = {}
         self._ring = None
         self._remove_reader()
         try:
@@ -472,8 +616,36 @@ class Driver:
         uds, results = ring.harvest()
         if not uds:
             return 0
+        n = len(uds)
+        light = self._light
+        batches: list[_Batch | None]
+        if light:
+            batches = list(map(light.pop, uds, repeat(None)))
+            first = batches[0]
+            if first is not None and batches.count(first) == n:
+                # Every completion belongs to one bulk batch (the common
+                # case): store the results and drop the pins (releasing
+                # each buffer's export) at C level.
+                index = list(map(sub, uds, repeat(first.base)))
+                _consume(map(first.results.__setitem__, index, results))
+                _consume(map(first.pins.__setitem__, index, repeat(None)))
+                first.live -= n
+                if not first.live:
+                    first.cell = None
+                ring.advance_cq(n)
+                return n
+        else:
+            batches = [None] * n
         pop = self._inflight.pop
-        for ud, res in zip(uds, results, strict=False):
+        for ud, res, batch in zip(uds, results, batches, strict=False):
+            if batch is not None:
+                i = ud - batch.base
+                batch.results[i] = res
+                batch.pins[i] = None
+                batch.live -= 1
+                if not batch.live:
+                    batch.cell = None
+                continue
             op = pop(ud, None)
             if op is None:
                 continue
@@ -488,8 +660,8 @@ class Driver:
                     op._keep = None
             else:
                 op._finish(res)
-        ring.advance_cq(len(uds))
-        return len(uds)
+        ring.advance_cq(n)
+        return n
 
     def _drain(self, ring: _sys.Ring) -> None:
         # Run deferred completion work / flush the kernel's overflow list.
@@ -804,6 +976,95 @@ class _TrackedSubmission(Submission):
         op = self._op  # always set: only the driver makes submissions
         if op._state != CONSUMED:
             op._abandon()
+
+
+class _Batch:
+    """The shared record of a bulk batch's operations (instead of one `SQE` each).
+
+    *pins[i]* keeps operation i's buffer exported until its completion is
+    reaped (then None); *cell* is the owner's cell, held while any
+    operation of the batch is in flight; *results[i]* is the kernel's
+    result once reaped. An operation that needs more (cancel, await, a
+    deadline) gets its own record through ``Driver._upgrade``.
+    """
+
+    __slots__ = ("base", "cell", "driver", "events", "live", "pins", "records", "results")
+
+    def __init__(self, driver: Driver, base: int, events: list[Event], pins: list[Any], cell: object) -> None:
+        self.driver = driver
+        self.base = base
+        self.events = events
+        self.pins: list[Any] = pins
+        self.cell: object = cell
+        self.live = len(events)
+        self.results: list[int | None] = [None] * len(events)
+        self.records: dict[int, SQE] | None = None
+
+
+class _BatchSubmission(Submission):
+    """The `Submission` of one operation of a bulk batch.
+
+    ``wait()`` of a completed operation is one list lookup; everything else
+    (a completion not reaped yet, an error, `cancel`, `done`, ``await``)
+    first gives the operation its own record and then behaves exactly like
+    a plain `Submission`.
+    """
+
+    __slots__ = ("_batch", "_i")
+
+    def __init__(self, batch: _Batch, i: int) -> None:  # noqa: PLW0231 - _driver/_op are set by _record
+        self._batch = batch
+        self._i = i
+
+    def _record(self) -> SQE:
+        try:
+            return self._op
+        except AttributeError:
+            pass
+        batch = self._batch
+        op = self._op = batch.driver._upgrade(batch, self._i)
+        self._driver = batch.driver
+        return op
+
+    def wait(self) -> Any:
+        """Block (``io_uring_enter(GETEVENTS)``) until the operation completes; return its value.
+
+        As `Submission.wait`.
+        """
+        batch = self._batch
+        res = batch.results[self._i]
+        if res is None:
+            ring = batch.driver._ring
+            if ring is not None and _get_ident() == batch.driver._thread:
+                batch.driver._reap(ring)  # collect what completed, without a system call
+                res = batch.results[self._i]
+        if res is not None and res >= 0:
+            return res
+        self._record()
+        return Submission.wait(self)
+
+    def done(self) -> bool:
+        """Whether the completion has arrived (collects completions without blocking)."""
+        self._record()
+        return Submission.done(self)
+
+    def cancel(self) -> None:
+        """Ask the kernel to cancel the operation (``IORING_OP_ASYNC_CANCEL``); idempotent."""
+        self._record()
+        Submission.cancel(self)
+
+    def event(self) -> Event | None:
+        """The submitted event (buffers come back through it)."""
+        return self._batch.events[self._i]
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        """Await the completion inside asyncio, as `Submission.__await__`."""
+        self._record()
+        return Submission.__await__(self)
+
+    def __repr__(self) -> str:
+        self._record()
+        return Submission.__repr__(self)
 
 
 def _submission(driver: Driver, op: SQE) -> Submission:
