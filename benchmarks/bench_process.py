@@ -1,21 +1,25 @@
 """Child processes: spawn-and-wait latency and captured-output throughput vs `subprocess.run`.
 
 The spawn case runs ``/bin/true`` (nothing but process creation and reaping
-is timed); the capture case has a child write N MiB to stdout as fast as it
-can (``head -c N /dev/zero``) while the parent collects it.
+is timed) with this process pinned to one CPU, which its children inherit,
+so parent and child share a CPU on both sides; the capture case has a child
+write N MiB to stdout as fast as it can (``head -c N /dev/zero``) while the
+parent collects it.
 """
 
 from __future__ import annotations
 
 import subprocess
 
-from benchmarks._harness import Pair, case
+from benchmarks._harness import Pair, case, pinned
 from stdio2.process import Command, Stdio
 
 
 @case("Command('/bin/true').status()", "subprocess.run(['/bin/true'])", target=1.0)
 def _spawn_status(quick: bool) -> Pair:
     n = 20 if quick else 100
+    pin = pinned()
+    pin.__enter__()
     cmd = Command("/bin/true")
 
     def with_stdio2() -> None:
@@ -26,12 +30,14 @@ def _spawn_status(quick: bool) -> Pair:
         for _ in range(n):
             subprocess.run(["/bin/true"], check=False)
 
-    return Pair(with_stdio2, with_subprocess, ops=n)
+    return Pair(with_stdio2, with_subprocess, lambda: pin.__exit__(None, None, None), ops=n)
 
 
 @case("Command('/bin/true').output()", "subprocess.run(['/bin/true'], capture_output=True)", target=1.0)
 def _spawn_output(quick: bool) -> Pair:
     n = 20 if quick else 100
+    pin = pinned()
+    pin.__enter__()
     cmd = Command("/bin/true")
 
     def with_stdio2() -> None:
@@ -42,7 +48,7 @@ def _spawn_output(quick: bool) -> Pair:
         for _ in range(n):
             subprocess.run(["/bin/true"], capture_output=True, check=False)
 
-    return Pair(with_stdio2, with_subprocess, ops=n)
+    return Pair(with_stdio2, with_subprocess, lambda: pin.__exit__(None, None, None), ops=n)
 
 
 def _capture(mib: int, both: bool) -> Pair:

@@ -150,6 +150,9 @@ class Child:
         this `Child`, and what was read so far is kept and returned by the
         next call.
         """
+        return self._wait_with_output(sole_holder=False)
+
+    def _wait_with_output(self, *, sole_holder: bool) -> Output:
         self._close_stdin()
         instant = current_instant()
         out, err = self.stdout, self.stderr
@@ -181,7 +184,7 @@ class Child:
             out.close()
         if err is not None:
             err.close()
-        status = ExitStatus(self._proc.wait(instant))
+        status = ExitStatus(self._proc.wait(instant, sole_holder=sole_holder))
         stdout = b"".join(self._out_chunks)
         stderr = b"".join(self._err_chunks)
         self._out_chunks.clear()

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any, Final
 
+from stdio2.io._deadline import current_instant
 from stdio2.io._error import Error, ErrorKind
 from stdio2.os_str import OsString
 from stdio2.process._child import Child
@@ -304,7 +305,7 @@ class Command:
         child = self._spawn(_INHERIT, _INHERIT)
         child._close_pipes()
         try:
-            return child.wait()
+            return ExitStatus(child._proc.wait(current_instant(), sole_holder=True))
         except BaseException:
             _abandon(child)
             raise
@@ -318,7 +319,7 @@ class Command:
         """
         child = self._spawn(_NULL, _PIPED)
         try:
-            return child.wait_with_output()
+            return child._wait_with_output(sole_holder=True)
         except BaseException:
             _abandon(child)
             raise

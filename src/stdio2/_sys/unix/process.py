@@ -38,10 +38,12 @@ fork and exec.
 **Close-on-exec.** ``execve`` keeps every descriptor that is not marked
 ``FD_CLOEXEC``. Python opens everything close-on-exec (PEP 446) and so does
 stdio2, so on the ``posix_spawn`` path only the descriptors the file actions
-put on 0, 1 and 2 survive (``dup2`` clears the flag on the new number); a
-descriptor a program deliberately made inheritable would survive too, as in
-Rust. The ``Popen`` path additionally closes every descriptor above 2
-(``close_fds=True``).
+put on 0, 1 and 2 survive (``dup2`` clears the flag on the new number). Rust
+stops there; stdio2 also closes, in the child, the descriptors that are
+inheritable anyway (one passed down by our own parent, one a library made
+inheritable), listed once per spawn from ``/proc/self/fd``. The ``Popen``
+path closes every descriptor above 2 (``close_fds=True``, with
+``close_range`` in the child).
 
 **Signal dispositions.** Signals a process *ignores* stay ignored across
 ``execve``; handled ones revert to default. CPython ignores ``SIGPIPE`` (so a
@@ -335,8 +337,7 @@ def _posix_spawn(req: SpawnRequest) -> int:
     # posix_spawn has no "close everything else" action on 3.11: close the
     # descriptors someone made inheritable (PEP 446 makes the rest
     # close-on-exec), e.g. a jobserver pipe our own parent passed down.
-    for fd in _inheritable_fds():
-        actions.append((os.POSIX_SPAWN_CLOSE, fd))
+    actions.extend([(_CLOSE, fd) for fd in _fds_to_close()])
     env = req.env if req.env is not None else _environ_dict()
     try:
         if req.pgroup is None:
@@ -366,21 +367,31 @@ def _posix_spawn(req: SpawnRequest) -> int:
 _FD_DIR: Final = next((d for d in ("/proc/self/fd", "/dev/fd") if os.path.isdir(d)), None)
 
 
-def _inheritable_fds() -> list[int]:
-    # One listdir and one fcntl(F_GETFD) per open descriptor: ~10 us for a
-    # typical table, a few percent of a spawn.
+_CLOSE: Final = getattr(os, "POSIX_SPAWN_CLOSE", None)
+# glibc's posix_spawn ignores EBADF from a close action (a descriptor closed
+# since it was listed, such as the listing's own), so on Linux every listed
+# descriptor above 2 is closed in the child without asking which are
+# inheritable: one ``close`` there is cheaper than one ``fcntl`` here, and
+# closing a close-on-exec descriptor early changes nothing. Elsewhere
+# (macOS) a failing close action fails the spawn, so only the inheritable
+# ones are listed.
+_CLOSE_IGNORES_EBADF: Final = sys.platform.startswith("linux")
+
+
+def _fds_to_close() -> list[int]:
+    # One listing of the descriptor table (~5 us; more just after a spawn,
+    # when the caches are cold): a few percent of a spawn.
     if _FD_DIR is None:  # pragma: no cover - no descriptor directory to list
         return []
     try:
-        names = os.listdir(_FD_DIR)
+        fds = [fd for fd in map(int, os.listdir(_FD_DIR)) if fd > 2]
     except OSError:  # pragma: no cover
         return []
-    out = []
+    if _CLOSE_IGNORES_EBADF:
+        return fds
+    out = []  # pragma: no cover - macOS
     getfd, cloexec = fcntl.F_GETFD, fcntl.FD_CLOEXEC
-    for name in names:
-        fd = int(name)
-        if fd <= 2:
-            continue
+    for fd in fds:
         try:
             if not fcntl.fcntl(fd, getfd) & cloexec:
                 out.append(fd)
@@ -518,11 +529,22 @@ class Process:
         with self._lock:
             return self._reap(os.WNOHANG)
 
-    def wait(self, instant: float | None) -> int:
-        """Block until the child exits and reap it; `Error` TimedOut when *instant* passes first."""
+    def wait(self, instant: float | None, *, sole_holder: bool = False) -> int:
+        """Block until the child exits and reap it; `Error` TimedOut when *instant* passes first.
+
+        *sole_holder*: the caller is the only code that can reach this child
+        (``Command.status``/``output``), so no other thread can signal it
+        while it is being reaped: one blocking ``waitpid`` replaces the
+        ``waitid(WNOWAIT)`` + ``waitpid(WNOHANG)`` pair.
+        """
         status = self.status
         if status is not None:
             return status
+        if sole_holder and instant is None:
+            with self._lock:
+                raw = self._reap(0)
+            assert raw is not None
+            return raw
         if instant is not None:
             if not self.wait_exit(instant):
                 raise _timed_out(f"waiting for child process {self.pid}")

@@ -798,8 +798,12 @@ class Process:
         remaining = instant - time.monotonic()
         return self._wait_ms(min(int(remaining * 1000) + 1, _INFINITE - 1) if remaining > 0 else 0)
 
-    def wait(self, instant: float | None) -> int:
-        """Wait (bounded by *instant*) and return the exit code; `Error` TimedOut."""
+    def wait(self, instant: float | None, *, sole_holder: bool = False) -> int:
+        """Wait (bounded by *instant*) and return the exit code; `Error` TimedOut.
+
+        *sole_holder* changes nothing here: a handle cannot be recycled, so
+        the wait is the same whoever else holds the process.
+        """
         if self.status is not None:
             return self.status
         if instant is None:

@@ -8,10 +8,11 @@ import threading
 import time
 import warnings
 from array import array
+from bisect import bisect_right
 from collections import deque
-from collections.abc import Generator, Iterable
-from itertools import repeat
-from operator import attrgetter, is_, sub
+from collections.abc import Callable, Generator, Iterable
+from itertools import repeat, starmap
+from operator import attrgetter, is_
 from typing import TYPE_CHECKING, Any, Final
 
 if sys.platform != "linux":  # pragma: no cover
@@ -78,13 +79,14 @@ _GETEVENTS = _sys.ENTER_GETEVENTS
 # Batches at least this long, of one built-in type on one owner, take the bulk path.
 _BULK_MIN: Final = 8
 _BULK_OK: Final = sys.byteorder == "little"  # put_rw's length/flags word layout
-_consume = deque(maxlen=0).extend
+_consume: Final[Callable[[Iterable[object]], None]] = deque[object](maxlen=0).extend  # run an iterator
 _get_fd = attrgetter("fd")
 _get_sock = attrgetter("sock")
 _get_buf = attrgetter("buf")
 _get_data = attrgetter("data")
 _get_offset = attrgetter("offset")
 _get_flags = attrgetter("flags")
+_get_base = attrgetter("base")
 # exact type -> (owner attribute, buffer attribute, opcode, has offset (Read/Write) or flags (Recv/Send))
 _BULK: Final = {
     _Read: (_get_fd, _get_buf, _OP_READ, True),
@@ -123,8 +125,8 @@ class Driver:
         self._ring = _sys.Ring(entries, flags)
         self._thread = _get_ident()
         self._inflight: dict[int, SQE] = {}
-        # Operations of bulk batches in flight: user_data -> their _Batch (no SQE record each).
-        self._light: dict[int, _Batch] = {}
+        # Bulk batches with operations in flight, oldest (lowest user_data) first.
+        self._batches: list[_Batch] = []
         self._next_ud = 1
         self._probe: frozenset[int] | None = None
         self._efd = -1
@@ -284,7 +286,8 @@ class Driver:
         kinds = set(map(type, events))
         if len(kinds) != 1:
             return None
-        spec = _BULK.get(kinds.pop())
+        kind: Any = kinds.pop()
+        spec = _BULK.get(kind)
         if spec is None:
             return None
         owner_of, buf_of, opcode, rw = spec
@@ -305,8 +308,9 @@ class Driver:
         except (TypeError, ValueError, BufferError):
             return None
         n = len(events)
-        addrs = array("Q", map(_addressof, pins))
-        lens = array("Q", map(len, bufs))
+        # (array(list(map(...))) is faster than array(map(...)).)
+        addrs = array("Q", list(map(_addressof, pins)))
+        lens = array("Q", list(map(len, bufs)))
         if rw:
             offs = list(map(_get_offset, events))
             if min(offs) < 0:
@@ -315,6 +319,8 @@ class Driver:
             offsets = array("Q", offs)
         else:
             flags = list(map(_get_flags, events))
+            if min(flags) < 0 or max(flags) > 0xFFFFFFFF:
+                return None  # not a u32: the general path reports it
             if any(flags):
                 word3 = array("Q", [ln | (f & 0xFFFFFFFF) << 32 for ln, f in zip(lens, flags, strict=True)])
             else:
@@ -326,7 +332,7 @@ class Driver:
         batch = _Batch(self, base, events, pins, cell)
         # Registered before any entry can reach the kernel: if a flush below
         # raises, the entries already in the ring are still owned and reaped.
-        self._light.update(dict.fromkeys(range(base, base + n), batch))
+        self._batches.append(batch)
         mo, ma, mw = memoryview(offsets), memoryview(addrs), memoryview(word3)
         entries = ring.sq_entries
         done = 0
@@ -341,7 +347,13 @@ class Driver:
             ring.put_rw(word0, mo[done : done + k], ma[done : done + k], mw[done : done + k], base + done)
             done += k
         self._flush(ring, False)
-        return list(map(_BatchSubmission, repeat(batch), range(n)))
+        # The submissions, made at C level: instances without __init__,
+        # then both slots set through map (a Python __init__ per object
+        # costs more than the pair of setattr calls).
+        subs = list(starmap(_BatchSubmission, repeat((), n)))
+        _consume(map(setattr, subs, repeat("_batch"), repeat(batch)))
+        _consume(map(setattr, subs, repeat("_i"), range(n)))
+        return subs
 
     def _upgrade(self, batch: _Batch, i: int) -> SQE:
         """Give operation *i* of a bulk batch its own `SQE` record (to cancel, await, time out ...)."""
@@ -353,13 +365,11 @@ class Driver:
             return op
         ud = batch.base + i
         event = batch.events[i]
-        if self._light.get(ud) is batch:  # still in flight: the record takes over its resources
-            del self._light[ud]
-            op = SQE(event, ud, batch.pins[i], [batch.cell])
+        pin = batch.pins[i]
+        if pin is not None:  # still in flight: the record takes over its resources
+            op = SQE(event, ud, pin, [batch.cell])
             batch.pins[i] = None
-            batch.live -= 1
-            if not batch.live:
-                batch.cell = None
+            self._batch_done(batch, 1)
             self._inflight[ud] = op
         else:
             op = SQE(event, ud)
@@ -369,8 +379,25 @@ class Driver:
         return op
 
     def _upgrade_all(self) -> None:
-        for ud, batch in list(self._light.items()):
-            self._upgrade(batch, ud - batch.base)
+        for batch in list(self._batches):
+            for i, pin in enumerate(batch.pins):
+                if pin is not None:
+                    self._upgrade(batch, i)
+
+    def _batch_done(self, batch: _Batch, n: int) -> None:
+        # *n* more operations of *batch* completed (or got their own record).
+        batch.live -= n
+        if not batch.live:
+            batch.cell = None  # the last one: the owner may really close now
+            self._batches.remove(batch)
+
+    def _find_batch(self, ud: int) -> _Batch | None:
+        batches = self._batches
+        k = bisect_right(batches, ud, key=_get_base) - 1
+        if k < 0:
+            return None
+        batch = batches[k]
+        return batch if ud - batch.base < len(batch.pins) else None
 
     def wait_any(self, submissions: Iterable[Submission]) -> list[Submission]:
         """Block until at least one of *submissions* has completed; return those that have.
@@ -386,7 +413,7 @@ class Driver:
         if not subs:
             return []
         for s in subs:
-            if type(s) is _BatchSubmission:
+            if isinstance(s, _BatchSubmission):
                 s._record()
         instant = current_instant()
         self._reap(ring)
@@ -426,7 +453,8 @@ class Driver:
 
     def in_flight(self) -> int:
         """How many submitted operations have not completed yet (as far as reaped)."""
-        return sum(1 for op in self._inflight.values() if not op._flags & F_INTERNAL) + len(self._light)
+        records = sum(1 for op in self._inflight.values() if not op._flags & F_INTERNAL)
+        return records + sum(b.live for b in self._batches)
 
     def _pinned_count(self) -> int:
         # Buffers currently pinned for the kernel (tests check nothing leaks).
@@ -437,7 +465,7 @@ class Driver:
                 count += len(pins)
             elif pins is not None:
                 count += 1  # the fast path's single pin object
-        for batch in {id(b): b for b in self._light.values()}.values():
+        for batch in self._batches:
             count += sum(1 for p in batch.pins if p is not None)
         return count
 
@@ -466,7 +494,7 @@ class Driver:
         if _get_ident() != self._thread:
             raise self._foreign_thread()
         try:
-            if self._light:
+            if self._batches:
                 self._upgrade_all()
             if self._inflight:
                 self._cancel_everything(ring)
@@ -492,9 +520,9 @@ class Driver:
         # never touch the rings here. Whatever is still in flight is kept
         # alive for good; the kernel cancels it when the ring descriptor closes.
         _graveyard.extend(self._inflight.values())
-        _graveyard.extend(self._light.values())
+        _graveyard.extend(self._batches)
         self._inflight = {}
-        self._light = {}
+        self._batches = []
         self._ring = None
         self._remove_reader()
         try:
@@ -617,37 +645,33 @@ class Driver:
         if not uds:
             return 0
         n = len(uds)
-        light = self._light
-        batches: list[_Batch | None]
-        if light:
-            batches = list(map(light.pop, uds, repeat(None)))
-            first = batches[0]
-            if first is not None and batches.count(first) == n:
-                # Every completion belongs to one bulk batch (the common
-                # case): store the results and drop the pins (releasing
-                # each buffer's export) at C level.
-                index = list(map(sub, uds, repeat(first.base)))
-                _consume(map(first.results.__setitem__, index, results))
-                _consume(map(first.pins.__setitem__, index, repeat(None)))
-                first.live -= n
-                if not first.live:
-                    first.cell = None
-                ring.advance_cq(n)
-                return n
-        else:
-            batches = [None] * n
+        batches = self._batches
+        if batches:
+            first = self._find_batch(uds[0])
+            if first is not None and first.records is None:
+                # The common case: a run of completions of one bulk batch,
+                # in submission order (reads that completed inline), none
+                # of whose operations has its own record, so all of them
+                # are still pinned. Store the results and drop the pins
+                # (releasing each buffer's export) at C level.
+                lo = uds[0] - first.base
+                if lo + n <= len(first.pins) and uds == list(range(uds[0], uds[0] + n)):
+                    first.results[lo : lo + n] = results
+                    first.pins[lo : lo + n] = [None] * n
+                    self._batch_done(first, n)
+                    ring.advance_cq(n)
+                    return n
         pop = self._inflight.pop
-        for ud, res, batch in zip(uds, results, batches, strict=False):
-            if batch is not None:
-                i = ud - batch.base
-                batch.results[i] = res
-                batch.pins[i] = None
-                batch.live -= 1
-                if not batch.live:
-                    batch.cell = None
-                continue
+        for ud, res in zip(uds, results, strict=False):
             op = pop(ud, None)
             if op is None:
+                batch = self._find_batch(ud) if batches else None
+                if batch is not None:
+                    i = ud - batch.base
+                    if batch.pins[i] is not None:
+                        batch.results[i] = res
+                        batch.pins[i] = None
+                        self._batch_done(batch, 1)
                 continue
             if op._cancellation is None and op._future is None and op._state == IN_FLIGHT:
                 # SQE._finish inlined for the common case (nobody to notify).
@@ -1012,9 +1036,12 @@ class _BatchSubmission(Submission):
 
     __slots__ = ("_batch", "_i")
 
-    def __init__(self, batch: _Batch, i: int) -> None:  # noqa: PLW0231 - _driver/_op are set by _record
-        self._batch = batch
-        self._i = i
+    # Made by Driver._submit_bulk, which sets _batch and _i; _driver and
+    # _op are set by _record when the operation needs its own record.
+    __init__ = object.__init__
+
+    _batch: _Batch
+    _i: int
 
     def _record(self) -> SQE:
         try:
