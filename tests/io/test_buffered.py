@@ -790,3 +790,67 @@ def test_failing_file_keeps_buffer_for_retry(tmp_path: object) -> None:
     w.close()
     with open(path, "rb") as check:
         assert check.read() == b"precious"
+
+
+# ---------------------------------------------------------------------------
+# LineWriter over a File: the direct write(2) path keeps File.write's rules
+
+
+def test_linewriter_on_a_file_writes_lines_through(tmp_path) -> None:
+    from stdio2.fs import File
+
+    path = tmp_path / "lines.txt"
+    with LineWriter(File.create(path)) as w:
+        assert w.write(b"one\n") == 4
+        assert path.read_bytes() == b"one\n"  # through at once, no flush
+        assert w.write(bytearray(b"two\nthr")) == 7
+        assert path.read_bytes() == b"one\ntwo\n"
+    assert path.read_bytes() == b"one\ntwo\nthr"
+
+
+def test_linewriter_on_a_closed_file_never_writes_to_the_old_number(tmp_path) -> None:
+    from stdio2.fs import File
+
+    f = File.create(tmp_path / "a")
+    w = LineWriter(f)
+    f.close()
+    # The number is free; something else gets it.
+    other = os.open(tmp_path / "b", os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        with pytest.raises(Error) as info:
+            w.write(b"line\n")
+        assert info.value.kind is ErrorKind.InvalidInput
+        assert os.path.getsize(tmp_path / "b") == 0
+    finally:
+        os.close(other)
+
+
+def test_linewriter_on_a_file_reports_the_files_error_with_its_path(tmp_path) -> None:
+    from stdio2.fs import File
+
+    path = tmp_path / "ro"
+    path.write_bytes(b"")
+    w = LineWriter(File.open(path))  # read-only: write(2) fails with EBADF
+    with pytest.raises(Error) as info:
+        w.write(b"line\n")
+    assert info.value.raw_os_error() == 9
+    assert info.value.path == path
+    w.get_ref().close()
+
+
+def test_linewriter_on_a_full_nonblocking_pipe_file_raises_would_block() -> None:
+    from stdio2.fs import File
+    from stdio2.os.fd import OwnedFd
+
+    r, wfd = os.pipe()
+    os.set_blocking(wfd, False)
+    w = LineWriter(File(OwnedFd.from_raw_fd(wfd)))
+    try:
+        line = b"x" * 4095 + b"\n"
+        with pytest.raises(Error) as info:
+            while True:
+                w.write(line)
+        assert info.value.kind is ErrorKind.WouldBlock
+    finally:
+        w.get_ref().close()
+        os.close(r)

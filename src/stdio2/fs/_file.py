@@ -27,6 +27,7 @@ from stdio2._sys._owner import Cell, closed_error
 from stdio2._sys.unix import fs as _sys
 from stdio2.fs._metadata import FileTimes, Metadata, Permissions
 from stdio2.fs._options import OpenOptions
+from stdio2.io._buffered import register_direct_writer
 from stdio2.io._error import Error, ErrorKind
 from stdio2.io._traits import (
     Read,
@@ -80,6 +81,7 @@ def unix_open_flags(options: OpenOptions) -> int:
     return flags | custom
 
 
+@register_direct_writer
 class File(FdOwner, Read, Write, Seek):
     """An open file on the file system (Rust's ``std::fs::File``): `Read`, `Write`, `Seek`.
 
