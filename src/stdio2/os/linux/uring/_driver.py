@@ -1072,6 +1072,16 @@ class _BatchSubmission(Submission):
 
     def done(self) -> bool:
         """Whether the completion has arrived (collects completions without blocking)."""
+        batch = self._batch
+        i = self._i
+        if batch.pins[i] is not None:  # in flight without its own record
+            driver = batch.driver
+            if driver._ring is not None:
+                driver._poll()
+            if batch.pins[i] is not None:
+                return False
+        if batch.results[i] is not None:
+            return True
         self._record()
         return Submission.done(self)
 
