@@ -95,7 +95,8 @@ def write_4k(quick: bool) -> Pair:
     return _writes(4096, quick)
 
 
-@case("stdout().write_all lines", "sys.stdout.buffer.write + flush", target=1.2)
+# Issue 3 asks for this ratio to be reported; it sets no target.
+@case("stdout().write_all lines", "sys.stdout.buffer.write + flush")
 def stdout_lines(quick: bool) -> Pair:
     sys.stdout.flush()
     stdout().flush()
