@@ -733,7 +733,7 @@ def stat_result_from_statx(raw: bytes) -> tuple[os.stat_result, int | None]:
 AF_INET: Final = socket.AF_INET
 AF_INET6: Final = socket.AF_INET6
 SOCK_CLOEXEC: Final = socket.SOCK_CLOEXEC
-MSG_NOSIGNAL: Final = socket.MSG_NOSIGNAL
+MSG_NOSIGNAL: Final = int(socket.MSG_NOSIGNAL)  # a plain int: `int | MsgFlag` runs enum code (microseconds)
 
 
 def put_u32(buf: ctypes.Array[ctypes.c_char], value: int) -> None:
