@@ -147,7 +147,7 @@ class Driver:
         ring = self._enter_check()
         ts = None if timeout is None else _timeout_arg(timeout)
         op = self._push(ring, event, ts)
-        self._flush(ring, event.is_eager())
+        self._flush(ring, True)
         return _submission(self, op)
 
     def submit_all(self, events: Iterable[Event], *, timeout: float | None = None) -> list[Submission]:
@@ -169,7 +169,6 @@ class Driver:
                     return subs
         ops: list[SQE] = []
         pending: list[SQE] = []  # written to the ring but not yet handed to the kernel
-        eager = True
         push = self._push
         inflight = self._inflight
         sqes = ring.sqes
@@ -250,22 +249,19 @@ class Driver:
                             ring.sq_tail = tail + 1
                             ops.append(op)
                             pending.append(op)
-                            eager = False
                             continue
                 if not isinstance(event, Event):
                     raise TypeError(f"Driver.submit_all takes Event objects, got {type(event).__name__}")
                 op = push(ring, event, ts, pending)
                 ops.append(op)
                 pending.append(op)
-                if eager and not event.is_eager():
-                    eager = False
         except BaseException:
             self._withdraw(ring, pending)
             for op in ops:
                 if op._state != CONSUMED:
                     op._abandon()
             raise
-        self._flush(ring, eager and bool(ops))
+        self._flush(ring, True)
         plain, tracked = Submission, _TrackedSubmission
         return [(plain if type(op._event) in _NO_DROP_WORK else tracked)(self, op) for op in ops]
 
@@ -346,7 +342,7 @@ class Driver:
             k = min(space, n - done)
             ring.put_rw(word0, mo[done : done + k], ma[done : done + k], mw[done : done + k], base + done)
             done += k
-        self._flush(ring, False)
+        self._flush(ring, True)
         # The submissions, made at C level: instances without __init__,
         # then both slots set through map (a Python __init__ per object
         # costs more than the pair of setattr calls).
@@ -416,8 +412,11 @@ class Driver:
             if isinstance(s, _BatchSubmission):
                 s._record()
         instant = current_instant()
+        # Submitting entered with GETEVENTS (deferred completion work done),
+        # so what has completed is in the CQ: no extra system call unless
+        # nothing is ready yet.
         self._reap(ring)
-        if ring.defer_taskrun:
+        if ring.cq_overflowing():
             self._drain(ring)
         while True:
             ready = [s for s in subs if s._op._state != IN_FLIGHT]
