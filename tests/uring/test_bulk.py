@@ -150,6 +150,19 @@ def test_closing_the_driver_cancels_bulk_operations(tmp_path: Path) -> None:
             b.extend(b"free")
 
 
+def test_bulk_completions_overflowing_the_cq() -> None:
+    r, w = pipe()
+    with r, w, uring.Driver(4) as small:  # a CQ of 8 for 40 reads: the kernel's overflow list
+        bufs = [bytearray(8) for _ in range(40)]
+        subs = small.submit_all([uring.Read(r, b) for b in bufs])
+        assert all(type(s) is _BatchSubmission for s in subs)
+        payload = b"".join(b"%08d" % i for i in range(40))
+        w.write(payload)
+        assert [s.wait() for s in subs] == [8] * 40
+        assert sorted(bytes(b) for b in bufs) == sorted(payload[i : i + 8] for i in range(0, 320, 8))
+        assert small.in_flight() == 0 and small._pinned_count() == 0
+
+
 def test_bulk_errors_are_per_operation(ring: uring.Driver, tmp_path: Path) -> None:
     (tmp_path / "f").write_bytes(b"abc")
     with owned_file(tmp_path / "f", os.O_WRONLY) as wo:

@@ -225,6 +225,8 @@ def rw_word0(opcode: int, fd: int) -> int:
 
 CQE_SIZE: Final = 16
 _U32: Final = struct.Struct("=I")
+U32: Final = _U32
+_CQE_HEAD: Final = struct.Struct("=Qi")  # user_data, res
 _U32_AT: Final = _U32.unpack_from
 _U32_PUT: Final = _U32.pack_into
 TIMESPEC: Final = struct.Struct("=qq")
@@ -490,6 +492,9 @@ class Ring:
         n = (tail - head) & 0xFFFFFFFF
         if not n:
             return [], []
+        if n == 1:  # common for single operations: one unpack instead of four slices
+            ud, res = _CQE_HEAD.unpack_from(self.rings, self.cqes_off + (head & self.cq_mask) * CQE_SIZE)
+            return [ud], [res]
         mask = self.cq_mask
         start = head & mask
         end = start + n

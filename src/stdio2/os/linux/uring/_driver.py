@@ -59,6 +59,7 @@ _get_ident = threading.get_ident
 _monotonic = time.monotonic
 _pack_sqe = _sys.SQE.pack_into
 _pack_rw = _sys.SQE_RW.pack_into
+_put_u32 = _sys.U32.pack_into
 _char_from_buffer = _sys.pin_bytearray_object
 _addressof = _sys.address_of_pin
 _OP_READ: Final = _sys.OP_READ
@@ -148,7 +149,7 @@ class Driver:
         ts = None if timeout is None else _timeout_arg(timeout)
         op = self._push(ring, event, ts)
         self._flush(ring, True)
-        return _submission(self, op)
+        return (Submission if type(event) in _NO_DROP_WORK else _TrackedSubmission)(self, op)
 
     def submit_all(self, events: Iterable[Event], *, timeout: float | None = None) -> list[Submission]:
         """Submit every event with one ``io_uring_enter`` (more only when the queue fills up).
@@ -415,8 +416,7 @@ class Driver:
         # Submitting entered with GETEVENTS (deferred completion work done),
         # so what has completed is in the CQ: no extra system call unless
         # nothing is ready yet.
-        self._reap(ring)
-        if ring.cq_overflowing():
+        if self._reap(ring) == ring.cq_entries and ring.cq_overflowing():
             self._drain(ring)
         while True:
             ready = [s for s in subs if s._op._state != IN_FLIGHT]
@@ -435,8 +435,7 @@ class Driver:
                 )
             if r < 0 and r not in _RETRY:
                 raise Error.from_raw_os_error(-r)
-            self._reap(ring)
-            if ring.cq_overflowing():
+            if self._reap(ring) == ring.cq_entries and ring.cq_overflowing():
                 self._drain(ring)
 
     def supports(self, what: type[Event] | Event | int) -> bool:
@@ -612,8 +611,13 @@ class Driver:
 
     def _flush(self, ring: _sys.Ring, getevents: bool) -> None:
         """Publish the SQ tail and ``io_uring_enter`` until the kernel took every entry."""
-        ring.publish_tail()
-        pending = ring.unsubmitted()
+        tail = ring.sq_tail
+        _put_u32(ring.rings, ring.sq_tail_off, tail & 0xFFFFFFFF)  # publish the tail
+        # The kernel consumes entries only inside io_uring_enter, and after
+        # a call that took everything the head equals the tail: so the head
+        # as last known is exact in the common case (and if it lags, the
+        # kernel caps to_submit at what is really queued).
+        pending = (tail - ring.sq_known_head) & 0xFFFFFFFF
         flags = _GETEVENTS if getevents else 0
         while pending:
             r = ring.enter(pending, 0, flags)
@@ -633,7 +637,11 @@ class Driver:
                     continue
                 raise Error.from_raw_os_error(-r)
             pending = ring.unsubmitted()
-        if self._reap(ring) and ring.cq_overflowing():
+        ring.sq_known_head = tail
+        if self._reap(ring) == ring.cq_entries and ring.cq_overflowing():
+            # (Only a full CQ can have overflowed: between two harvests the
+            # completions only accumulate, so fewer than cq_entries means
+            # it never filled up.)
             self._drain(ring)
 
     # -- internals: completion ------------------------------------------------------------
@@ -724,8 +732,7 @@ class Driver:
                 )
             if r < 0 and r not in _RETRY:
                 raise Error.from_raw_os_error(-r)
-            self._reap(ring)
-            if ring.cq_overflowing():
+            if self._reap(ring) == ring.cq_entries and ring.cq_overflowing():
                 self._drain(ring)
 
     def _cancel(self, ring: _sys.Ring, op: SQE) -> None:
@@ -871,12 +878,19 @@ class Submission:
         state = op._state
         if state == DONE:
             res = op.result
-            if res is not None and res >= 0 and type(op._event) in _PLAIN_RESULT:
-                # _outcome's common case inlined: a count, nothing to convert.
-                op._state = CONSUMED
-                op._exc = None
-                op._value = res
-                return res
+            if res is not None and res >= 0:
+                kind = type(op._event)
+                if kind in _PLAIN_RESULT:
+                    # _outcome's common case inlined: a count, nothing to convert.
+                    op._state = CONSUMED
+                    op._exc = None
+                    op._value = res
+                    return res
+                if kind is _Nop:
+                    op._state = CONSUMED
+                    op._exc = None
+                    op._value = None
+                    return None
         elif state == IN_FLIGHT:
             self._driver._wait_for(op)
         return self._outcome()
