@@ -15,6 +15,7 @@ import errno
 import gc
 import os
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,26 @@ def test_bulk_batches_match_a_model(
                 assert s.wait() == len(expected)
                 assert bytes(b[: len(expected)]) == expected
         assert ring.in_flight() == 0 and ring._pinned_count() == 0
+
+
+def test_bulk_submissions_refuse_other_threads(ring: uring.Driver) -> None:
+    r, w = pipe()
+    with r, w:
+        subs = ring.submit_all([uring.Read(r, bytearray(4)) for _ in range(8)])
+        errors: list[Error] = []
+
+        def use() -> None:
+            for call in (subs[0].wait, subs[1].cancel, subs[2].done):
+                try:
+                    call()
+                except Error as e:
+                    errors.append(e)
+
+        t = threading.Thread(target=use)
+        t.start()
+        t.join()
+        assert len(errors) == 3
+        assert all(e.kind is ErrorKind.Unsupported and "thread" in str(e) for e in errors)
+        assert ring.in_flight() == 8 and ring._pinned_count() == 8  # nothing was touched
+        w.write(b"t" * 32)
+        assert [s.wait() for s in subs] == [4] * 8

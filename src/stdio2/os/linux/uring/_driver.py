@@ -364,6 +364,8 @@ class Driver:
         event = batch.events[i]
         pin = batch.pins[i]
         if pin is not None:  # still in flight: the record takes over its resources
+            if _get_ident() != self._thread:
+                raise self._foreign_thread()
             op = SQE(event, ud, pin, [batch.cell])
             batch.pins[i] = None
             self._batch_done(batch, 1)
