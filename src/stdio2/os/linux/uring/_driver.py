@@ -280,17 +280,14 @@ class Driver:
         until the last completion of the batch, so closing the owner
         meanwhile defers the real close.
         """
-        kinds = set(map(type, events))
-        if len(kinds) != 1:
-            return None
-        kind: Any = kinds.pop()
+        kind: Any = type(events[0])
         spec = _BULK.get(kind)
-        if spec is None:
+        if spec is None or not all(map(is_, map(type, events), repeat(kind))):
             return None
         owner_of, buf_of, opcode, rw = spec
-        owners = list(map(owner_of, events))
-        owner = owners[0]
-        if not isinstance(owner, FdOwner) or not all(map(is_, owners, repeat(owner))):
+        owner = owner_of(events[0])
+        # (Short-circuits at the first other owner: mixed batches cost little here.)
+        if not isinstance(owner, FdOwner) or not all(map(is_, map(owner_of, events), repeat(owner))):
             return None
         cell = owner._cell
         raw = None if cell is None else cell.raw
@@ -411,9 +408,6 @@ class Driver:
         subs = list(submissions)
         if not subs:
             return []
-        for s in subs:
-            if isinstance(s, _BatchSubmission):
-                s._record()
         instant = current_instant()
         # Submitting entered with GETEVENTS (deferred completion work done),
         # so what has completed is in the CQ: no extra system call unless
@@ -421,7 +415,15 @@ class Driver:
         if self._reap(ring) == ring.cq_entries and ring.cq_overflowing():
             self._drain(ring)
         while True:
-            ready = [s for s in subs if s._op._state != IN_FLIGHT]
+            try:
+                ready = [s for s in subs if s._op._state != IN_FLIGHT]
+            except AttributeError:
+                # A bulk submission without its own record: give each one
+                # its record (their state lives there from now on).
+                for s in subs:
+                    if isinstance(s, _BatchSubmission):
+                        s._record()
+                continue
             if ready:
                 return ready
             if instant is None:
