@@ -6,6 +6,8 @@ import gc
 import os
 import pathlib
 import socket
+import subprocess
+import sys
 
 import pytest
 from tests.fs.conftest import fd_count
@@ -107,6 +109,111 @@ def test_descriptor_closed_on_exhaustion_close_break_and_gc(tmp_path: pathlib.Pa
     del rd  # never iterated
     gc.collect()
     assert fd_count() == before
+    it = iter(fs.read_dir(tmp_path))
+    del it  # an iterator taken but never advanced (no ResourceWarning either)
+    gc.collect()
+    assert fd_count() == before
+
+
+# A real failure in the middle of a listing. /proc/PID/map_files (one entry
+# per memory mapping) checks ptrace access on every getdents64, not only at
+# open: once the target makes itself non-dumpable, the next getdents64 of an
+# unprivileged reader fails with EACCES. glibc reads records 32 KiB at a time
+# (a few hundred names here), so after one `next` the entries of the first
+# buffer are already read; the listing must yield every one of them, in
+# batches, then raise. os.scandir, advanced the same way on the same
+# directory, is the reference for how many that is.
+# The reader must not be root (CAP_SYS_PTRACE passes every check), so the
+# scenario runs in a child that imports what it needs, then drops to "nobody".
+_MID_LISTING_FAILURE = """
+import ctypes, mmap, os
+from stdio2 import fs
+from stdio2.fs import _dir
+from stdio2.io import Error, ErrorKind
+libc = ctypes.CDLL(None, use_errno=True)
+if os.geteuid() == 0:
+    os.setgroups([])
+    os.setgid(65534)
+    os.setuid(65534)
+PR_SET_DUMPABLE = 4
+libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # setuid made us non-dumpable; the child inherits this
+to_child_r, to_child_w = os.pipe()
+to_parent_r, to_parent_w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(to_child_w)  # so that our reads see EOF if the parent dies
+    # Alternating protections keep the kernel from merging the mappings.
+    maps = [mmap.mmap(-1, 4096, prot=mmap.PROT_READ | (mmap.PROT_WRITE * (i % 2))) for i in range(3000)]
+    os.write(to_parent_w, b"r")
+    os.read(to_child_r, 1)
+    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    os.write(to_parent_w, b"d")
+    os.read(to_child_r, 1)
+    os._exit(0)
+os.close(to_child_r)
+try:
+    os.read(to_parent_r, 1)
+    d = f"/proc/{pid}/map_files"
+    fds_before = len(os.listdir("/proc/self/fd"))
+    ref = os.scandir(d)
+    rd = fs.read_dir(d)
+    ref_names = [next(ref).name]
+    names = [next(rd).file_name()]
+    os.write(to_child_w, b"x")
+    os.read(to_parent_r, 1)  # the target is no longer dumpable
+    try:
+        ref_names.extend(e.name for e in ref)
+        print("skip: os.scandir saw no failure")
+    except PermissionError:
+        err = None
+        try:
+            for e in rd:
+                names.append(e.file_name())
+        except Error as exc:
+            err = exc
+        assert err is not None, "read_dir saw no failure"
+        assert err.kind is ErrorKind.PermissionDenied and err.path == d, (err.kind, err.path)
+        assert len(ref_names) > _dir._BATCH, len(ref_names)  # several batches, then a partial one
+        assert [str(n) for n in names] == ref_names, (len(names), len(ref_names))
+        assert next(rd, None) is None  # usable afterwards, and at its end
+        assert len(os.listdir("/proc/self/fd")) == fds_before  # both listings closed their descriptor
+        print("ok", len(names))
+finally:
+    os.close(to_child_w)  # releases the target
+    os.waitpid(pid, 0)
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/map_files"), reason="needs Linux /proc/PID/map_files")
+def test_failure_mid_listing_yields_every_entry_read_before_it() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", _MID_LISTING_FAILURE], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    if out.startswith("skip"):
+        pytest.skip(out.strip())
+    assert out.startswith("ok ")
+
+
+def test_close_drops_the_entries_read_ahead(tmp_path: pathlib.Path) -> None:
+    # More entries than one batch: close() in the middle of a batch ends the
+    # listing at once, even though the rest of the batch was already read.
+    from stdio2.fs import _dir
+
+    for i in range(_dir._BATCH + 10):
+        (tmp_path / f"f{i}").write_bytes(b"")
+    before = fd_count()
+    rd = fs.read_dir(tmp_path)
+    it = iter(rd)
+    seen = [next(it) for _ in range(3)]
+    rd.close()
+    assert fd_count() == before
+    assert list(it) == [] and next(rd, None) is None and len(seen) == 3
+    # A full listing crosses batch boundaries without losing or repeating a name.
+    assert sorted(str(e.file_name()) for e in fs.read_dir(tmp_path)) == sorted(
+        f"f{i}" for i in range(_dir._BATCH + 10)
+    )
 
 
 def test_open_errors(tmp_path: pathlib.Path) -> None:
