@@ -289,3 +289,16 @@ def test_bulk_submissions_refuse_other_threads(ring: uring.Driver) -> None:
         assert ring.in_flight() == 8 and ring._pinned_count() == 8  # nothing was touched
         w.write(b"t" * 32)
         assert [s.wait() for s in subs] == [4] * 8
+
+
+def test_bulk_nops() -> None:
+    with uring.Driver(8) as ring:
+        nop = uring.Nop()
+        subs = ring.submit_all([nop] * 100)  # one event submitted 100 times: 100 operations
+        assert all(isinstance(s, _BatchSubmission) for s in subs)
+        assert ring._pinned_count() == 0
+        assert [s.wait() for s in subs] == [None] * 100
+        assert all(s.done() and s.event() is nop for s in subs)
+        subs[7].cancel()  # completed already: nothing to do
+        assert subs[7].wait() is None and "Nop" in repr(subs[7])
+        assert ring.in_flight() == 0 and not ring._batches

@@ -281,6 +281,10 @@ class Driver:
         meanwhile defers the real close.
         """
         kind: Any = type(events[0])
+        if kind is _Nop:
+            if not all(map(is_, map(type, events), repeat(_Nop))):
+                return None
+            return self._submit_nops(ring, events)
         spec = _BULK.get(kind)
         if spec is None or not all(map(is_, map(type, events), repeat(kind))):
             return None
@@ -320,14 +324,40 @@ class Driver:
             else:
                 word3 = lens
             offsets = array("Q", bytes(8 * n))
+        batch = _Batch(self, self._next_ud, events, pins, cell)
         word0 = _sys.rw_word0(opcode, raw)
-        base = self._next_ud
+        return self._put_batch(ring, batch, word0, (offsets, addrs, word3), _BatchSubmission)
+
+    def _submit_nops(self, ring: _sys.Ring, events: list[Event]) -> list[Submission]:
+        # A batch of Nops: no descriptor, no buffer; pins[i] is only the
+        # "in flight" marker (True).
+        n = len(events)
+        zeros = array("Q", bytes(8 * n))
+        batch = _Batch(self, self._next_ud, events, [True] * n, None)
+        return self._put_batch(
+            ring, batch, _sys.rw_word0(_OP_NOP, -1), (zeros, zeros, zeros), _NopBatchSubmission
+        )
+
+    def _put_batch(
+        self,
+        ring: _sys.Ring,
+        batch: _Batch,
+        word0: int,
+        fields: tuple[array[int], array[int], array[int]],
+        kind: type[_BatchSubmission],
+    ) -> list[Submission]:
+        """Write a bulk batch's entries (refilling a full SQ), submit them, make the submissions.
+
+        *fields*: per entry, the offset, the buffer address, and the length
+        (low half) with the op flags (high half).
+        """
+        n = len(batch.pins)
+        base = batch.base
         self._next_ud = base + n
-        batch = _Batch(self, base, events, pins, cell)
         # Registered before any entry can reach the kernel: if a flush below
         # raises, the entries already in the ring are still owned and reaped.
         self._batches.append(batch)
-        mo, ma, mw = memoryview(offsets), memoryview(addrs), memoryview(word3)
+        mo, ma, mw = memoryview(fields[0]), memoryview(fields[1]), memoryview(fields[2])
         entries = ring.sq_entries
         done = 0
         while done < n:
@@ -344,7 +374,7 @@ class Driver:
         # The submissions, made at C level: instances without __init__,
         # then both slots set through map (a Python __init__ per object
         # costs more than the pair of setattr calls).
-        subs = list(starmap(_BatchSubmission, repeat((), n)))
+        subs: list[Submission] = list(starmap(kind, repeat((), n)))
         _consume(map(setattr, subs, repeat("_batch"), repeat(batch)))
         _consume(map(setattr, subs, repeat("_i"), range(n)))
         return subs
@@ -363,7 +393,8 @@ class Driver:
         if pin is not None:  # still in flight: the record takes over its resources
             if _get_ident() != self._thread:
                 raise self._foreign_thread()
-            op = SQE(event, ud, pin, [batch.cell])
+            # (A Nop batch has no cell and its "pin" is only a marker.)
+            op = SQE(event, ud, pin, [batch.cell]) if batch.cell is not None else SQE(event, ud)
             batch.pins[i] = None
             self._batch_done(batch, 1)
             self._inflight[ud] = op
@@ -468,7 +499,8 @@ class Driver:
             elif pins is not None:
                 count += 1  # the fast path's single pin object
         for batch in self._batches:
-            count += sum(1 for p in batch.pins if p is not None)
+            if batch.cell is not None:  # (a Nop batch pins nothing)
+                count += sum(1 for p in batch.pins if p is not None)
         return count
 
     def features(self) -> dict[str, bool]:
@@ -1119,6 +1151,29 @@ class _BatchSubmission(Submission):
     def __repr__(self) -> str:
         self._record()
         return Submission.__repr__(self)
+
+
+class _NopBatchSubmission(_BatchSubmission):
+    """A `_BatchSubmission` of a `Nop`: ``wait()`` returns None, like ``Nop.complete``."""
+
+    __slots__ = ()
+
+    def wait(self) -> Any:
+        """Block (``io_uring_enter(GETEVENTS)``) until the operation completes; None.
+
+        As `Submission.wait`.
+        """
+        batch = self._batch
+        res = batch.results[self._i]
+        if res is None:
+            ring = batch.driver._ring
+            if ring is not None and _get_ident() == batch.driver._thread:
+                batch.driver._reap(ring)
+                res = batch.results[self._i]
+        if res is not None and res >= 0:
+            return None
+        self._record()
+        return Submission.wait(self)
 
 
 def _submission(driver: Driver, op: SQE) -> Submission:
