@@ -123,8 +123,10 @@ class World:
 
     def submit_file_reads(self, spans: list[tuple[int, int]]) -> None:
         bufs = [Buf(bytes([SENTINEL]) * n) for _, n in spans]
-        # Through memoryviews: submit_all's fast path (one ctypes pin per entry)
-        # must keep the weakly referenced Buf alive and exported just the same.
+        # Through memoryviews: submit_all's fast paths (the inline one for
+        # short batches, the bulk one from 8 entries on: one ctypes pin per
+        # entry either way) must keep the weakly referenced Buf alive and
+        # exported just the same.
         events = [
             uring.Read(self.file, memoryview(b), offset=o) for (o, _), b in zip(spans, bufs, strict=False)
         ]

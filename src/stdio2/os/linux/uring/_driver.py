@@ -88,6 +88,7 @@ _get_data = attrgetter("data")
 _get_offset = attrgetter("offset")
 _get_flags = attrgetter("flags")
 _get_base = attrgetter("base")
+_get_nbytes = attrgetter("nbytes")
 # exact type -> (owner attribute, buffer attribute, opcode, has offset (Read/Write) or flags (Recv/Send))
 _BULK: Final = {
     _Read: (_get_fd, _get_buf, _OP_READ, True),
@@ -270,8 +271,9 @@ class Driver:
         """The whole batch at C level, or None (nothing done) when it does not qualify.
 
         Qualifies: every event of one exact built-in type (Read, Write,
-        Recv, Send), all on the same open `FdOwner`, every buffer a
-        non-empty ``bytearray``. Then the pins, addresses, lengths and
+        Recv, Send), all on the same open `FdOwner`, the buffers all
+        non-empty ``bytearray`` s or all writable contiguous memoryviews;
+        or a batch of Nops. Then the pins, addresses, lengths and
         offsets are computed with ``map`` over the batch, the entries are
         written field by field (`Ring.put_rw`), and the batch gets one
         `_Batch` record instead of one `SQE` per operation. The guarantees
@@ -298,17 +300,23 @@ class Driver:
         if raw is None:
             return None  # the general path raises the closed-owner error
         bufs = list(map(buf_of, events))
-        if set(map(type, bufs)) != {bytearray}:
+        btypes = set(map(type, bufs))
+        if btypes == {bytearray}:
+            size_of: Callable[[Any], int] = len
+        elif btypes == {memoryview}:
+            size_of = _get_nbytes
+        else:
             return None
         try:
-            # Empty bytearrays raise ValueError: the general path handles them.
+            # Empty, read-only or non-contiguous buffers raise: the general
+            # path handles them (and raises the right errors).
             pins = list(map(_char_from_buffer, bufs))
         except (TypeError, ValueError, BufferError):
             return None
         n = len(events)
         # (array(list(map(...))) is faster than array(map(...)).)
         addrs = array("Q", list(map(_addressof, pins)))
-        lens = array("Q", list(map(len, bufs)))
+        lens = array("Q", list(map(size_of, bufs)))
         if rw:
             offs = list(map(_get_offset, events))
             if min(offs) < 0:
