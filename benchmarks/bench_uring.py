@@ -1,10 +1,13 @@
 """io_uring driver: batched file reads, a one-thread echo server, the driver's per-operation cost.
 
 * ``uring batched 4096 preads``: 4096 random 4 KiB reads of a page-cached
-  file through one ``submit_all`` (a handful of ``io_uring_enter`` calls)
-  and the waits, against 4096 sequential ``os.preadv`` into the same
-  buffers (the copy-free standard way; ``os.pread`` allocates a new bytes
-  object per call and is slower).
+  file through one ``submit_all`` of ``Read`` events (one ``io_uring_enter``)
+  and a ``wait()`` per submission, against 4096 sequential ``os.preadv``
+  into the same buffers (the copy-free standard way; ``os.pread`` allocates
+  a new bytes object per call and is slower).
+* ``uring read_many 4096 preads``: the same reads through
+  ``Driver.read_many`` (the batched pread: no event or submission object
+  per read), against the same ``os.preadv`` loop.
 * ``uring echo, 64 clients``: an echo server on one thread, driven by
   ``Driver.wait_any`` + ``submit_all``, against the same server written
   with asyncio streams. A persistent client process opens 64 connections
@@ -58,6 +61,35 @@ def _batched_reads(quick: bool) -> Pair:
         subs = ring.submit_all([Read(owned, b, o) for b, o in zip(bufs, offsets, strict=False)])
         for s in subs:
             s.wait()
+
+    def with_os() -> None:
+        for b, o in zip(bufs, offsets, strict=False):
+            preadv(fd, [b], o)
+
+    def cleanup() -> None:
+        ring.close()
+        owned.close()
+
+    return Pair(with_stdio2, with_os, cleanup, ops=count)
+
+
+@case("uring read_many 4096 preads", "os.preadv x4096", target=1.5)
+def _read_many(quick: bool) -> Pair:
+    count = 1024 if quick else 4096
+    size = 4096
+    fd, path = tempfile.mkstemp()
+    os.unlink(path)
+    os.write(fd, os.urandom(size * 1024))  # 4 MiB, page cached
+    owned = OwnedFd.from_raw_fd(fd)
+    rng = random.Random(1)
+    offsets = [rng.randrange(1024) * size for _ in range(count)]
+    bufs = [bytearray(size) for _ in range(count)]
+    ring = _driver(4096)
+    preadv = os.preadv
+
+    def with_stdio2() -> None:
+        counts = ring.read_many(owned, bufs, offsets)
+        assert counts[0] == size
 
     def with_os() -> None:
         for b, o in zip(bufs, offsets, strict=False):

@@ -10,6 +10,7 @@ same entries (contents checked against a model).
 
 from __future__ import annotations
 
+import array
 import asyncio
 import errno
 import gc
@@ -302,3 +303,97 @@ def test_bulk_nops() -> None:
         subs[7].cancel()  # completed already: nothing to do
         assert subs[7].wait() is None and "Nop" in repr(subs[7])
         assert ring.in_flight() == 0 and not ring._batches
+
+
+# -- Driver.read_many ------------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    entries=st.sampled_from([4, 16, 64]),
+    reads=st.lists(
+        st.tuples(st.integers(0, 4100), st.integers(0, 96), st.sampled_from(["ba", "mv", "other"])),
+        max_size=70,
+    ),
+)
+def test_read_many_matches_a_model(
+    tmp_path_factory: pytest.TempPathFactory, entries: int, reads: list[tuple[int, int, str]]
+) -> None:
+    """Counts and bytes of every read match the file; empty buffers, views, refills, short reads at EOF."""
+    path = tmp_path_factory.mktemp("many") / "f"
+    model = os.urandom(4096)
+    path.write_bytes(model)
+    backing = [bytearray(b"\xee" * n) for _, n, _ in reads]
+    bufs: list[object] = [
+        b if kind == "ba" else memoryview(b) if kind == "mv" else array.array("B", b)
+        for b, (_, _, kind) in zip(backing, reads, strict=True)
+    ]
+    with uring.Driver(entries) as ring, owned_file(path) as f:
+        counts = ring.read_many(f, bufs, [o for o, _, _ in reads])  # type: ignore[arg-type]
+        assert ring.in_flight() == 0 and ring._pinned_count() == 0
+    for count, buf, (o, n, _) in zip(counts, bufs, reads, strict=True):
+        expected = model[o : o + n]
+        assert count == len(expected)
+        assert bytes(memoryview(buf).cast("B")[:count]) == expected  # type: ignore[arg-type]
+    for buf in bufs:
+        if isinstance(buf, memoryview):
+            buf.release()  # our own export; then only a forgotten pin could block a resize
+    for b in backing:
+        b.extend(b"free")
+
+
+def test_read_many_errors(ring: uring.Driver, tmp_path: Path) -> None:
+    (tmp_path / "f").write_bytes(b"abcdefgh")
+    with owned_file(tmp_path / "f", os.O_WRONLY) as wo, owned_file(tmp_path / "f", os.O_RDONLY) as ro:
+        with pytest.raises(Error) as info:
+            ring.read_many(wo, [bytearray(2) for _ in range(10)], range(10))
+        assert info.value.raw_os_error() == errno.EBADF
+        assert ring.in_flight() == 0 and ring._pinned_count() == 0
+        with pytest.raises(TypeError, match="writable"):
+            ring.read_many(ro, [bytearray(2), b"ro"], [0, 2])
+        with pytest.raises(ValueError, match="offsets"):
+            ring.read_many(ro, [bytearray(2)], [0, 2])
+        with pytest.raises(ValueError, match=">= 0"):
+            ring.read_many(ro, [bytearray(2)], [-1])
+        with pytest.raises(TypeError, match="ints"):
+            ring.read_many(ro, [bytearray(2)], [1.5])  # type: ignore[list-item]
+        with pytest.raises(TypeError):
+            ring.read_many(ro.as_raw_fd(), [bytearray(2)], [0])
+        assert ring.read_many(ro, [], []) == []
+        assert ring.read_many(ro.as_fd(), [bytearray(3)], [5]) == [3]
+        assert ring.in_flight() == 0 and ring._pinned_count() == 0
+    with pytest.raises(Error) as info:
+        ring.read_many(ro, [bytearray(2)], [0])
+    assert info.value.kind is ErrorKind.InvalidInput
+
+
+def test_read_many_deadline_cancels_and_reaps(ring: uring.Driver) -> None:
+    r, w = pipe()
+    with r, w:
+        bufs = [bytearray(4) for _ in range(10)]
+        with pytest.raises(Error) as info, Deadline.after(0.05):
+            ring.read_many(r, bufs, [0] * 10)  # a pipe ignores the offsets
+        assert info.value.kind is ErrorKind.TimedOut
+        assert ring.in_flight() == 0 and ring._pinned_count() == 0
+        for b in bufs:
+            b.extend(b"free")
+        w.write(b"z" * 40)
+        assert ring.read_many(r, [bytearray(4) for _ in range(10)], [0] * 10) == [4] * 10
+
+
+def test_read_many_closing_the_owner_meanwhile_is_deferred(ring: uring.Driver) -> None:
+    r, w = pipe()
+    raw = r.as_raw_fd()
+    with w:
+        bufs = [bytearray(4) for _ in range(8)]
+
+        def close_then_write() -> None:
+            r.close()  # from another thread, while the reads are in flight
+            assert fd_is_open(raw)
+            w.write(b"c" * 32)
+
+        timer = threading.Timer(0.05, close_then_write)
+        timer.start()
+        assert ring.read_many(r, bufs, [0] * 8) == [4] * 8
+        timer.join()
+        assert not fd_is_open(raw)

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any, Final
 if sys.platform != "linux":  # pragma: no cover
     raise ImportError("stdio2.os.linux.uring needs Linux")
 
+from stdio2._sys._owner import closed_error
 from stdio2._sys.linux import uring as _sys
 from stdio2.io._deadline import current_instant
 from stdio2.io._error import Error, ErrorKind
-from stdio2.os.fd import FdOwner
+from stdio2.os.fd import FdOwner, fd_of
 from stdio2.os.linux.uring._event import (
     CONSUMED,
     DONE,
@@ -42,6 +43,8 @@ from stdio2.os.linux.uring._events import Write as _Write
 
 if TYPE_CHECKING:
     import asyncio
+
+    from stdio2._typing import Buffer
 
 __all__ = ["Driver", "Submission"]
 
@@ -352,7 +355,7 @@ class Driver:
         batch: _Batch,
         word0: int,
         fields: tuple[array[int], array[int], array[int]],
-        kind: type[_BatchSubmission],
+        kind: type[_BatchSubmission] | None,
     ) -> list[Submission]:
         """Write a bulk batch's entries (refilling a full SQ), submit them, make the submissions.
 
@@ -379,6 +382,8 @@ class Driver:
             ring.put_rw(word0, mo[done : done + k], ma[done : done + k], mw[done : done + k], base + done)
             done += k
         self._flush(ring, True)
+        if kind is None:
+            return []  # read_many: no submissions
         # The submissions, made at C level: instances without __init__,
         # then both slots set through map (a Python __init__ per object
         # costs more than the pair of setattr calls).
@@ -433,6 +438,109 @@ class Driver:
             return None
         batch = batches[k]
         return batch if ud - batch.base < len(batch.pins) else None
+
+    def read_many(self, fd: object, bufs: Iterable[Buffer], offsets: Iterable[int]) -> list[int]:
+        """Read into each of *bufs* at the matching file offset of *fd*, all at once; the counts.
+
+        The batched ``pread``: one ``IORING_OP_READ`` per buffer, submitted
+        together (one ``io_uring_enter``, more only when the submission
+        queue fills up), then waited for; returns the byte counts in order.
+        The same work as ``submit_all([Read(fd, b, offset=o) ...])`` and a
+        ``wait()`` on each submission, without an event and a submission
+        object per read. Each buffer stays pinned until its own read
+        completes; every read has completed when this returns or raises.
+
+        Raises ``TypeError`` (a buffer that is not writable, *fd* without
+        ``as_fd()``), ``ValueError`` (as many offsets as buffers needed,
+        each >= 0), `Error` (InvalidInput) for a closed *fd*; after all
+        reads completed, the `Error` of the first one (in order) that
+        failed. Honours `Deadline`: when it passes, the reads still running
+        are cancelled and awaited, then `Error` (TimedOut) is raised
+        (unless every read finished anyway).
+        """
+        ring = self._enter_check()
+        bufs = bufs if type(bufs) is list else list(bufs)
+        offs = offsets if type(offsets) is list else list(offsets)
+        if len(offs) != len(bufs):
+            raise ValueError(f"Driver.read_many: {len(bufs)} buffers but {len(offs)} offsets")
+        cell = fd._cell if isinstance(fd, FdOwner) else fd_of(fd, "Driver.read_many")
+        raw = None if cell is None else cell.raw
+        if raw is None:
+            raise closed_error("the descriptor owner")
+        if not bufs:
+            return []
+        try:
+            offsets_q = array("Q", offs)
+        except (TypeError, OverflowError):
+            bad = next((o for o in offs if isinstance(o, bool) or not isinstance(o, int) or o < 0), None)
+            if isinstance(bad, int) and not isinstance(bad, bool):
+                raise ValueError("Driver.read_many: offsets must be >= 0") from None
+            raise TypeError(f"Driver.read_many: offsets must be ints, got {type(bad).__name__}") from None
+        try:
+            pins: list[Any] = list(map(_char_from_buffer, bufs))
+            sizes = list(map(len, bufs)) if all(map(is_, map(type, bufs), repeat(bytearray))) else None
+            if sizes is None:
+                sizes = [memoryview(b).nbytes for b in bufs]
+            addrs = list(map(_addressof, pins))
+        except (TypeError, ValueError, BufferError):
+            # Empty, read-only, odd buffers: the general pin (which also
+            # raises the TypeError for a buffer that cannot receive data).
+            try:
+                parts = [_sys.pin(b, True) for b in bufs]
+            except TypeError as e:
+                raise TypeError(f"Driver.read_many: bufs must be writable buffers ({e})") from None
+            pins = [p[0] for p in parts]
+            addrs = [p[1] for p in parts]
+            sizes = [p[2] for p in parts]
+        batch = _Batch(self, self._next_ud, _LazyReads(fd, bufs, offs), pins, cell)
+        word0 = _sys.rw_word0(_OP_READ, raw)
+        self._put_batch(ring, batch, word0, (offsets_q, array("Q", addrs), array("Q", sizes)), None)
+        self._wait_batch(ring, batch)
+        results: list[Any] = batch.results
+        for i, op in (batch.records or {}).items():
+            results[i] = op.result
+            op._state = CONSUMED
+        if min(results) < 0:
+            for i, res in enumerate(results):
+                if res < 0:
+                    rec = (batch.records or {}).get(i)
+                    if res == -_ECANCELED and rec is not None and rec._flags & F_DEADLINE:
+                        raise Error(
+                            ErrorKind.TimedOut, "deadline passed: Driver.read_many cancelled the reads"
+                        )
+                    raise Error.from_raw_os_error(-res)
+        return results
+
+    def _wait_batch(self, ring: _sys.Ring, batch: _Batch) -> None:
+        """Block until every operation of *batch* completed (`Deadline`: cancel the rest, reap, return)."""
+        instant = current_instant()
+        if self._reap(ring) == ring.cq_entries and ring.cq_overflowing():
+            self._drain(ring)
+        while batch.live:
+            if instant is None:
+                r = ring.enter(0, 1, _GETEVENTS)
+            else:
+                remaining = instant - _monotonic()
+                if remaining <= 0:
+                    # Every read still running gets its own record and a
+                    # cancel request (one io_uring_enter for all of them).
+                    ops = [self._upgrade(batch, i) for i, pin in enumerate(batch.pins) if pin is not None]
+                    for op in ops:
+                        op._flags |= F_DEADLINE | F_CANCEL_SENT
+                        self._push_cancel(ring, op.user_data)
+                    self._flush(ring, True)
+                    for op in ops:
+                        self._wait_for(op)
+                    return
+                ts = _sys.timespec(remaining)
+                arg = _sys.getevents_arg(ts)
+                r = ring.enter(
+                    0, 1, _GETEVENTS | _sys.ENTER_EXT_ARG, _sys.address(arg), _sys.GETEVENTS_ARG_SIZE
+                )
+            if r < 0 and r not in _RETRY:
+                raise Error.from_raw_os_error(-r)
+            if self._reap(ring) == ring.cq_entries and ring.cq_overflowing():
+                self._drain(ring)
 
     def wait_any(self, submissions: Iterable[Submission]) -> list[Submission]:
         """Block until at least one of *submissions* has completed; return those that have.
@@ -1071,15 +1179,29 @@ class _Batch:
 
     __slots__ = ("base", "cell", "driver", "events", "live", "pins", "records", "results")
 
-    def __init__(self, driver: Driver, base: int, events: list[Event], pins: list[Any], cell: object) -> None:
+    def __init__(self, driver: Driver, base: int, events: Any, pins: list[Any], cell: object) -> None:
         self.driver = driver
         self.base = base
         self.events = events
         self.pins: list[Any] = pins
         self.cell: object = cell
-        self.live = len(events)
-        self.results: list[int | None] = [None] * len(events)
+        self.live = len(pins)
+        self.results: list[int | None] = [None] * len(pins)
         self.records: dict[int, SQE] | None = None
+
+
+class _LazyReads:
+    """The events of a `Driver.read_many` batch, made only when one is needed (a record, a cancel)."""
+
+    __slots__ = ("bufs", "fd", "offsets")
+
+    def __init__(self, fd: object, bufs: list[Any], offsets: list[int]) -> None:
+        self.fd = fd
+        self.bufs = bufs
+        self.offsets = offsets
+
+    def __getitem__(self, i: int) -> Event:
+        return _Read(self.fd, self.bufs[i], self.offsets[i])
 
 
 class _BatchSubmission(Submission):
@@ -1149,7 +1271,8 @@ class _BatchSubmission(Submission):
 
     def event(self) -> Event | None:
         """The submitted event (buffers come back through it)."""
-        return self._batch.events[self._i]
+        event: Event = self._batch.events[self._i]
+        return event
 
     def __await__(self) -> Generator[Any, None, Any]:
         """Await the completion inside asyncio, as `Submission.__await__`."""
