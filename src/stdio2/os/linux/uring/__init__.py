@@ -6,7 +6,8 @@
 
 * `Driver` owns one ring (``io_uring_setup``) and everything in flight on it;
   `Driver.submit` / `Driver.submit_all` hand `Event` s to the kernel (one
-  ``io_uring_enter`` per call) and return `Submission` s.
+  ``io_uring_enter`` per call) and return `Submission` s;
+  `Driver.read_many` is the batched ``pread`` (counts, no per-read objects).
 * `Submission.wait` blocks (honouring `stdio2.io.Deadline`), ``await
   submission`` works inside asyncio, `Submission.cancel` asks the kernel to
   stop the operation, `Submission.done` polls.
