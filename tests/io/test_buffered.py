@@ -808,6 +808,7 @@ def test_linewriter_on_a_file_writes_lines_through(tmp_path) -> None:
     assert path.read_bytes() == b"one\ntwo\nthr"
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="the direct write(2) path is the Unix File's")
 def test_linewriter_on_a_closed_file_never_writes_to_the_old_number(tmp_path) -> None:
     from stdio2.fs import File
 
@@ -825,6 +826,7 @@ def test_linewriter_on_a_closed_file_never_writes_to_the_old_number(tmp_path) ->
         os.close(other)
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="the direct write(2) path is the Unix File's")
 def test_linewriter_on_a_file_reports_the_files_error_with_its_path(tmp_path) -> None:
     from stdio2.fs import File
 
@@ -838,6 +840,7 @@ def test_linewriter_on_a_file_reports_the_files_error_with_its_path(tmp_path) ->
     w.get_ref().close()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="the direct write(2) path is the Unix File's")
 def test_linewriter_on_a_full_nonblocking_pipe_file_raises_would_block() -> None:
     from stdio2.fs import File
     from stdio2.os.fd import OwnedFd
