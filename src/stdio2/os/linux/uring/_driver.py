@@ -325,7 +325,10 @@ class Driver:
             if min(offs) < 0:
                 offs = [_NO_OFFSET if o < 0 else o for o in offs]  # None: the file position
             word3 = lens
-            offsets = array("Q", offs)
+            try:
+                offsets = array("Q", offs)
+            except OverflowError:
+                return None  # beyond 64 bits: the general path reports it
         else:
             flags = list(map(_get_flags, events))
             if min(flags) < 0 or max(flags) > 0xFFFFFFFF:
@@ -371,16 +374,26 @@ class Driver:
         mo, ma, mw = memoryview(fields[0]), memoryview(fields[1]), memoryview(fields[2])
         entries = ring.sq_entries
         done = 0
-        while done < n:
-            space = entries - ((ring.sq_tail - ring.sq_known_head) & 0xFFFFFFFF)
-            if space < 1:
-                space = ring.sq_space()
+        try:
+            while done < n:
+                space = entries - ((ring.sq_tail - ring.sq_known_head) & 0xFFFFFFFF)
                 if space < 1:
-                    self._flush(ring, False)
-                    continue
-            k = min(space, n - done)
-            ring.put_rw(word0, mo[done : done + k], ma[done : done + k], mw[done : done + k], base + done)
-            done += k
+                    space = ring.sq_space()
+                    if space < 1:
+                        self._flush(ring, False)
+                        continue
+                k = min(space, n - done)
+                ring.put_rw(word0, mo[done : done + k], ma[done : done + k], mw[done : done + k], base + done)
+                done += k
+        except BaseException:
+            # A flush failed while refilling: the entries from *done* on
+            # never reached the ring, so nothing may wait for them or keep
+            # their buffers pinned. (Those written keep running, detached.)
+            if done < n:
+                batch.pins[done:] = [None] * (n - done)
+                batch.results[done:] = [-_ECANCELED] * (n - done)
+                self._batch_done(batch, n - done)
+            raise
         self._flush(ring, True)
         if kind is None:
             return []  # read_many: no submissions
