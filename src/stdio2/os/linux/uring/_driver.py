@@ -149,7 +149,9 @@ class Driver:
         InvalidInput for a closed descriptor), `Error` (Unsupported) on a
         foreign thread, `Error` (InvalidInput) once closed.
         """
-        ring = self._enter_check()
+        ring = self._ring
+        if ring is None or _get_ident() != self._thread:
+            ring = self._enter_check()  # raises
         ts = None if timeout is None else _timeout_arg(timeout)
         op = self._push(ring, event, ts)
         self._flush(ring, True)
@@ -163,7 +165,9 @@ class Driver:
         yet handed to the kernel are withdrawn, those already submitted keep
         running (detached), and the exception propagates.
         """
-        ring = self._enter_check()
+        ring = self._ring
+        if ring is None or _get_ident() != self._thread:
+            ring = self._enter_check()  # raises
         ts = None if timeout is None else _timeout_arg(timeout)
         if ts is None and _BULK_OK:
             if type(events) is not list:
@@ -856,7 +860,9 @@ class Driver:
                     op._keep = None
             else:
                 op._finish(res)
-        ring.advance_cq(n)
+        # Release the CQEs to the kernel (Ring.advance_cq, inlined).
+        head = ring.cq_head = (ring.cq_head + n) & 0xFFFFFFFF
+        _put_u32(ring.rings, ring.cq_head_off, head)
         return n
 
     def _drain(self, ring: _sys.Ring) -> None:
