@@ -407,7 +407,6 @@ class Ring:
         # The SQE array as 64-bit words (entry i is words 8*i .. 8*i+7), for
         # writing a whole batch of entries field by field (`put_rw`).
         self.sqe_u64 = self.sqes.cast("Q")
-        self._zeros = array.array("Q", bytes(8 * sq_entries))
 
     # -- submission side ---------------------------------------------------------
 
@@ -426,8 +425,8 @@ class Ring:
         ioprio, fd: see `rw_word0`); *offs*, *addrs* and *word3* (length
         in the low half, op flags in the high half) are ``"Q"`` views, one
         item per entry; user_data counts up from *user_data*; the rest of
-        each entry is zeroed. A C-level strided copy per field instead of
-        one ``pack_into`` per entry. The caller made sure the SQ has room.
+        each entry is zeroed. C-level copies per field instead of one
+        ``pack_into`` per entry. The caller made sure the SQ has room.
         """
         n = len(offs)
         mask = self.sq_mask
@@ -437,15 +436,14 @@ class Ring:
             slot = (self.sq_tail + done) & mask
             k = min(n - done, mask + 1 - slot)  # up to the end of the array: the ring wraps
             part = q[8 * slot : 8 * (slot + k)]
+            # One contiguous zero fill (a memcpy), then the five fields
+            # that are not zero (a strided copy each, ~10 ns per entry).
+            part[:] = memoryview(bytes(SQE_SIZE * k)).cast("Q")
             part[0::8] = array.array("Q", (word0,)) * k
             part[1::8] = offs[done : done + k]
             part[2::8] = addrs[done : done + k]
             part[3::8] = word3[done : done + k]
             part[4::8] = array.array("Q", range(user_data + done, user_data + done + k))
-            zeros = memoryview(self._zeros)[:k]
-            part[5::8] = zeros
-            part[6::8] = zeros
-            part[7::8] = zeros
             done += k
         self.sq_tail += n
 
