@@ -1324,7 +1324,3 @@ class _NopBatchSubmission(_BatchSubmission):
             return None
         self._record()
         return Submission.wait(self)
-
-
-def _submission(driver: Driver, op: SQE) -> Submission:
-    return (Submission if type(op._event) in _NO_DROP_WORK else _TrackedSubmission)(driver, op)
