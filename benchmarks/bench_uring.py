@@ -46,7 +46,7 @@ def _driver(entries: int) -> uring.Driver:
     return uring.Driver(entries)
 
 
-@case("uring batched 4096 preads", "os.preadv x4096 (stricter: no allocation)")
+@case("uring batched 4096 preads", "os.preadv x4096 (into the same buffers)")
 def _batched_reads(quick: bool) -> Pair:
     count = 1024 if quick else 4096
     size = 4096
