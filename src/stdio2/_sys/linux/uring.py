@@ -653,7 +653,11 @@ def timespec(seconds: float) -> ctypes.Array[ctypes.c_char]:
 
 
 def getevents_arg(ts: ctypes.Array[ctypes.c_char]) -> ctypes.Array[ctypes.c_char]:
-    """``struct io_uring_getevents_arg`` pointing at the timespec *ts* (no signal mask)."""
+    """``struct io_uring_getevents_arg`` pointing at the timespec *ts* (no signal mask).
+
+    Only *ts*'s address is stored: the caller keeps *ts* referenced until the
+    ``io_uring_enter`` that uses the argument has returned.
+    """
     buf = ctypes.create_string_buffer(_GETEVENTS_ARG.size)
     _GETEVENTS_ARG.pack_into(buf, 0, 0, 0, 0, _addressof(ts))
     return buf

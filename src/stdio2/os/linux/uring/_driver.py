@@ -534,9 +534,8 @@ class Driver:
         if self._reap(ring) == ring.cq_entries and ring.cq_overflowing():
             self._drain(ring)
         while batch.live:
-            if instant is None:
-                r = ring.enter(0, 1, _GETEVENTS)
-            else:
+            remaining = None
+            if instant is not None:
                 remaining = instant - _monotonic()
                 if remaining <= 0:
                     # Every read still running gets its own record and a
@@ -549,15 +548,7 @@ class Driver:
                     for op in ops:
                         self._wait_for(op)
                     return
-                ts = _sys.timespec(remaining)
-                arg = _sys.getevents_arg(ts)
-                r = ring.enter(
-                    0, 1, _GETEVENTS | _sys.ENTER_EXT_ARG, _sys.address(arg), _sys.GETEVENTS_ARG_SIZE
-                )
-            if r < 0 and r not in _RETRY:
-                raise Error.from_raw_os_error(-r)
-            if self._reap(ring) == ring.cq_entries and ring.cq_overflowing():
-                self._drain(ring)
+            self._wait_completions(ring, remaining)
 
     def wait_any(self, submissions: Iterable[Submission]) -> list[Submission]:
         """Block until at least one of *submissions* has completed; return those that have.
@@ -590,21 +581,12 @@ class Driver:
                 continue
             if ready:
                 return ready
-            if instant is None:
-                r = ring.enter(0, 1, _GETEVENTS)
-            else:
+            remaining = None
+            if instant is not None:
                 remaining = instant - _monotonic()
                 if remaining <= 0:
                     raise Error(ErrorKind.TimedOut, "deadline passed while waiting for io_uring completions")
-                ts = _sys.timespec(remaining)
-                arg = _sys.getevents_arg(ts)
-                r = ring.enter(
-                    0, 1, _GETEVENTS | _sys.ENTER_EXT_ARG, _sys.address(arg), _sys.GETEVENTS_ARG_SIZE
-                )
-            if r < 0 and r not in _RETRY:
-                raise Error.from_raw_os_error(-r)
-            if self._reap(ring) == ring.cq_entries and ring.cq_overflowing():
-                self._drain(ring)
+            self._wait_completions(ring, remaining)
 
     def supports(self, what: type[Event] | Event | int) -> bool:
         """Whether the kernel implements an event's opcode (``IORING_REGISTER_PROBE``, asked once)."""
@@ -865,6 +847,26 @@ class Driver:
         _put_u32(ring.rings, ring.cq_head_off, head)
         return n
 
+    def _wait_completions(self, ring: _sys.Ring, remaining: float | None) -> None:
+        """One ``io_uring_enter(GETEVENTS)`` for at least one completion (at most *remaining* s), then reap.
+
+        A signal or the timeout ending the wait early is not an error: the
+        callers loop until what they wait for has completed.
+        """
+        if remaining is None:
+            r = ring.enter(0, 1, _GETEVENTS)
+        else:
+            # The argument holds only the timespec's address: *ts* must stay
+            # referenced until the kernel has read it.
+            ts = _sys.timespec(remaining)
+            arg = _sys.getevents_arg(ts)
+            r = ring.enter(0, 1, _GETEVENTS | _sys.ENTER_EXT_ARG, _sys.address(arg), _sys.GETEVENTS_ARG_SIZE)
+            del ts
+        if r < 0 and r not in _RETRY:
+            raise Error.from_raw_os_error(-r)
+        if self._reap(ring) == ring.cq_entries and ring.cq_overflowing():
+            self._drain(ring)
+
     def _drain(self, ring: _sys.Ring) -> None:
         # Run deferred completion work / flush the kernel's overflow list.
         while True:
@@ -887,24 +889,15 @@ class Driver:
         instant = current_instant()
         self._reap(ring)
         while op._state == IN_FLIGHT:
-            if instant is None:
-                r = ring.enter(0, 1, _GETEVENTS)
-            else:
+            remaining = None
+            if instant is not None:
                 remaining = instant - _monotonic()
                 if remaining <= 0:
                     op._flags |= F_DEADLINE
                     self._cancel(ring, op)
                     instant = None
                     continue
-                ts = _sys.timespec(remaining)
-                arg = _sys.getevents_arg(ts)
-                r = ring.enter(
-                    0, 1, _GETEVENTS | _sys.ENTER_EXT_ARG, _sys.address(arg), _sys.GETEVENTS_ARG_SIZE
-                )
-            if r < 0 and r not in _RETRY:
-                raise Error.from_raw_os_error(-r)
-            if self._reap(ring) == ring.cq_entries and ring.cq_overflowing():
-                self._drain(ring)
+            self._wait_completions(ring, remaining)
 
     def _cancel(self, ring: _sys.Ring, op: SQE) -> None:
         if op._state != IN_FLIGHT or op._flags & F_CANCEL_SENT:
