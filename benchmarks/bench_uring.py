@@ -46,8 +46,8 @@ def _driver(entries: int) -> uring.Driver:
     return uring.Driver(entries)
 
 
-@case("uring batched 4096 preads", "os.preadv x4096 (into the same buffers)")
-def _batched_reads(quick: bool) -> Pair:
+def _preads(quick: bool, api: str, anchor: str) -> Pair:
+    """4096 random 4 KiB reads of a page-cached 4 MiB file: stdio2 via *api*, stdlib via *anchor*."""
     count = 1024 if quick else 4096
     size = 4096
     fd, path = tempfile.mkstemp()
@@ -59,14 +59,22 @@ def _batched_reads(quick: bool) -> Pair:
     bufs = [bytearray(size) for _ in range(count)]
     ring = _driver(4096)
     Read = uring.Read
-    preadv = os.preadv
+    pread, preadv = os.pread, os.preadv
 
-    def with_stdio2() -> None:
+    def submit_all_and_wait() -> None:
         subs = ring.submit_all([Read(owned, b, o) for b, o in zip(bufs, offsets, strict=False)])
         for s in subs:
             s.wait()
 
-    def with_os() -> None:
+    def read_many() -> None:
+        counts = ring.read_many(owned, bufs, offsets)
+        assert counts[0] == size
+
+    def with_pread() -> None:
+        for o in offsets:
+            pread(fd, size, o)
+
+    def with_preadv() -> None:
         for b, o in zip(bufs, offsets, strict=False):
             preadv(fd, [b], o)
 
@@ -74,96 +82,29 @@ def _batched_reads(quick: bool) -> Pair:
         ring.close()
         owned.close()
 
-    return Pair(with_stdio2, with_os, cleanup, ops=count)
+    ours = submit_all_and_wait if api == "submit_all" else read_many
+    theirs = with_pread if anchor == "pread" else with_preadv
+    return Pair(ours, theirs, cleanup, ops=count)
 
 
 @case("uring batched 4096 preads", "os.pread x4096 (the issue's anchor)", target=1.5)
 def _batched_reads_vs_pread(quick: bool) -> Pair:
-    count = 1024 if quick else 4096
-    size = 4096
-    fd, path = tempfile.mkstemp()
-    os.unlink(path)
-    os.write(fd, os.urandom(size * 1024))  # 4 MiB, page cached
-    owned = OwnedFd.from_raw_fd(fd)
-    rng = random.Random(1)
-    offsets = [rng.randrange(1024) * size for _ in range(count)]
-    bufs = [bytearray(size) for _ in range(count)]
-    ring = _driver(4096)
-    Read = uring.Read
-    pread = os.pread
+    return _preads(quick, "submit_all", "pread")
 
-    def with_stdio2() -> None:
-        subs = ring.submit_all([Read(owned, b, o) for b, o in zip(bufs, offsets, strict=False)])
-        for s in subs:
-            s.wait()
 
-    def with_os() -> None:
-        for o in offsets:
-            pread(fd, size, o)
-
-    def cleanup() -> None:
-        ring.close()
-        owned.close()
-
-    return Pair(with_stdio2, with_os, cleanup, ops=count)
+@case("uring batched 4096 preads", "os.preadv x4096 (into the same buffers)")
+def _batched_reads_vs_preadv(quick: bool) -> Pair:
+    return _preads(quick, "submit_all", "preadv")
 
 
 @case("uring read_many 4096 preads", "os.pread x4096 (the issue's anchor)", target=1.5)
 def _read_many_vs_pread(quick: bool) -> Pair:
-    count = 1024 if quick else 4096
-    size = 4096
-    fd, path = tempfile.mkstemp()
-    os.unlink(path)
-    os.write(fd, os.urandom(size * 1024))  # 4 MiB, page cached
-    owned = OwnedFd.from_raw_fd(fd)
-    rng = random.Random(1)
-    offsets = [rng.randrange(1024) * size for _ in range(count)]
-    bufs = [bytearray(size) for _ in range(count)]
-    ring = _driver(4096)
-    pread = os.pread
-
-    def with_stdio2() -> None:
-        counts = ring.read_many(owned, bufs, offsets)
-        assert counts[0] == size
-
-    def with_os() -> None:
-        for o in offsets:
-            pread(fd, size, o)
-
-    def cleanup() -> None:
-        ring.close()
-        owned.close()
-
-    return Pair(with_stdio2, with_os, cleanup, ops=count)
+    return _preads(quick, "read_many", "pread")
 
 
 @case("uring read_many 4096 preads", "os.preadv x4096")
-def _read_many(quick: bool) -> Pair:
-    count = 1024 if quick else 4096
-    size = 4096
-    fd, path = tempfile.mkstemp()
-    os.unlink(path)
-    os.write(fd, os.urandom(size * 1024))  # 4 MiB, page cached
-    owned = OwnedFd.from_raw_fd(fd)
-    rng = random.Random(1)
-    offsets = [rng.randrange(1024) * size for _ in range(count)]
-    bufs = [bytearray(size) for _ in range(count)]
-    ring = _driver(4096)
-    preadv = os.preadv
-
-    def with_stdio2() -> None:
-        counts = ring.read_many(owned, bufs, offsets)
-        assert counts[0] == size
-
-    def with_os() -> None:
-        for b, o in zip(bufs, offsets, strict=False):
-            preadv(fd, [b], o)
-
-    def cleanup() -> None:
-        ring.close()
-        owned.close()
-
-    return Pair(with_stdio2, with_os, cleanup, ops=count)
+def _read_many_vs_preadv(quick: bool) -> Pair:
+    return _preads(quick, "read_many", "preadv")
 
 
 @case("uring Nop submit+wait", "os.getppid()")

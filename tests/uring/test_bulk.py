@@ -20,25 +20,14 @@ import threading
 from pathlib import Path
 
 import pytest
+from _uringutil import errors_in_another_thread, fd_is_open, owned_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stdio2.io import Deadline, Error, ErrorKind, pipe
-from stdio2.os.fd import BorrowedFd, OwnedFd
+from stdio2.os.fd import BorrowedFd
 from stdio2.os.linux import uring
 from stdio2.os.linux.uring._driver import _BatchSubmission
-
-
-def fd_is_open(n: int) -> bool:
-    try:
-        os.fstat(n)
-    except OSError:
-        return False
-    return True
-
-
-def owned_file(path: Path, flags: int = os.O_RDWR | os.O_CREAT) -> OwnedFd:
-    return OwnedFd.from_raw_fd(os.open(path, flags | os.O_CLOEXEC, 0o644))
 
 
 def test_a_qualifying_batch_takes_the_bulk_path(ring: uring.Driver, tmp_path: Path) -> None:
@@ -273,18 +262,7 @@ def test_bulk_submissions_refuse_other_threads(ring: uring.Driver) -> None:
     r, w = pipe()
     with r, w:
         subs = ring.submit_all([uring.Read(r, bytearray(4)) for _ in range(8)])
-        errors: list[Error] = []
-
-        def use() -> None:
-            for call in (subs[0].wait, subs[1].cancel, subs[2].done):
-                try:
-                    call()
-                except Error as e:
-                    errors.append(e)
-
-        t = threading.Thread(target=use)
-        t.start()
-        t.join()
+        errors = errors_in_another_thread(subs[0].wait, subs[1].cancel, subs[2].done)
         assert len(errors) == 3
         assert all(e.kind is ErrorKind.Unsupported and "thread" in str(e) for e in errors)
         assert ring.in_flight() == 8 and ring._pinned_count() == 8  # nothing was touched

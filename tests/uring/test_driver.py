@@ -6,12 +6,12 @@ import errno
 import gc
 import os
 import socket
-import threading
 import time
 import weakref
 from pathlib import Path
 
 import pytest
+from _uringutil import errors_in_another_thread, fd_is_open, owned_file
 
 from stdio2.io import Deadline, Error, ErrorKind, pipe
 from stdio2.net import SocketAddr, TcpListener, TcpStream
@@ -25,18 +25,6 @@ class Buf(bytearray):
 
 def open_fds() -> set[int]:
     return {int(n) for n in os.listdir("/proc/self/fd")}
-
-
-def fd_is_open(n: int) -> bool:
-    try:
-        os.fstat(n)
-    except OSError:
-        return False
-    return True
-
-
-def owned_file(path: Path, flags: int = os.O_RDWR | os.O_CREAT) -> OwnedFd:
-    return OwnedFd.from_raw_fd(os.open(path, flags | os.O_CLOEXEC, 0o644))
 
 
 # -- basics ---------------------------------------------------------------------------
@@ -544,21 +532,10 @@ def test_close_cancels_and_reaps_everything() -> None:
 
 
 def test_other_thread_is_refused(ring: uring.Driver) -> None:
-    errors: list[BaseException] = []
     sub = ring.submit(uring.Timeout(0.01))
-
-    def use() -> None:
-        for call in (lambda: ring.submit(uring.Nop()), sub.wait, ring.close):
-            try:
-                call()
-            except Error as e:
-                errors.append(e)
-
-    t = threading.Thread(target=use)
-    t.start()
-    t.join()
+    errors = errors_in_another_thread(lambda: ring.submit(uring.Nop()), sub.wait, ring.close)
     assert len(errors) == 3
-    assert all(e.kind is ErrorKind.Unsupported and "thread" in str(e) for e in errors)  # type: ignore[attr-defined]
+    assert all(e.kind is ErrorKind.Unsupported and "thread" in str(e) for e in errors)
     assert sub.wait() is None
 
 

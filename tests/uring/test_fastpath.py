@@ -14,24 +14,13 @@ import socket
 from pathlib import Path
 
 import pytest
+from _uringutil import fd_is_open, owned_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stdio2.io import Error, ErrorKind, pipe
 from stdio2.os.fd import BorrowedFd, OwnedFd
 from stdio2.os.linux import uring
-
-
-def fd_is_open(n: int) -> bool:
-    try:
-        os.fstat(n)
-    except OSError:
-        return False
-    return True
-
-
-def owned_file(path: Path) -> OwnedFd:
-    return OwnedFd.from_raw_fd(os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644))
 
 
 def test_batched_reads_and_writes_deliver_the_right_bytes(ring: uring.Driver, tmp_path: Path) -> None:

@@ -1249,17 +1249,23 @@ class _BatchSubmission(Submission):
 
         As `Submission.wait`.
         """
-        batch = self._batch
-        res = batch.results[self._i]
-        if res is None:
-            ring = batch.driver._ring
-            if ring is not None and _get_ident() == batch.driver._thread:
-                batch.driver._reap(ring)  # collect what completed, without a system call
-                res = batch.results[self._i]
+        res = self._reaped()
         if res is not None and res >= 0:
             return res
         self._record()
         return Submission.wait(self)
+
+    def _reaped(self) -> int | None:
+        # The result if the completion is in, collecting what completed
+        # (without a system call) when called on the driver's thread.
+        batch = self._batch
+        res: int | None = batch.results[self._i]
+        if res is None:
+            ring = batch.driver._ring
+            if ring is not None and _get_ident() == batch.driver._thread:
+                batch.driver._reap(ring)
+                res = batch.results[self._i]
+        return res
 
     def done(self) -> bool:
         """Whether the completion has arrived (collects completions without blocking)."""
@@ -1306,13 +1312,7 @@ class _NopBatchSubmission(_BatchSubmission):
 
         As `Submission.wait`.
         """
-        batch = self._batch
-        res = batch.results[self._i]
-        if res is None:
-            ring = batch.driver._ring
-            if ring is not None and _get_ident() == batch.driver._thread:
-                batch.driver._reap(ring)
-                res = batch.results[self._i]
+        res = self._reaped()
         if res is not None and res >= 0:
             return None
         self._record()
