@@ -42,24 +42,27 @@ def _peer(code: str) -> tuple[TcpStream, subprocess.Popen[bytes]]:
     return stream, proc
 
 
-@case("tcp write_all 64 KiB", "socket.sendall", target=1.05)
-def tcp_bulk_write(quick: bool) -> Pair:
+def _bulk(peer_code: str, stdio2_call: str, socket_call: str, arg: object, quick: bool) -> Pair:
+    """*n* calls of ``stream.<stdio2_call>(arg)`` vs ``socket.<socket_call>(arg)`` on one connection.
+
+    The peer child inherits our pinning (both ends on one CPU); the plain
+    ``socket`` is a second descriptor for the same connection.
+    """
     pin = pinned()
     pin.__enter__()  # before the spawn: the peer inherits the same CPU
-    stream, proc = _peer(_DRAIN)
+    stream, proc = _peer(peer_code)
     raw = socket.socket(fileno=stream.try_clone().into_raw_fd())
     n = 200 if quick else 2000
-    data = bytes(_CHUNK)
-    write_all = stream.write_all
-    sendall = raw.sendall
+    ours = getattr(stream, stdio2_call)
+    theirs = getattr(raw, socket_call)
 
     def with_stdio2() -> None:
         for _ in range(n):
-            write_all(data)
+            ours(arg)
 
     def with_socket() -> None:
         for _ in range(n):
-            sendall(data)
+            theirs(arg)
 
     def cleanup() -> None:
         pin.__exit__(None, None, None)
@@ -68,34 +71,16 @@ def tcp_bulk_write(quick: bool) -> Pair:
         proc.wait()
 
     return Pair(with_stdio2, with_socket, cleanup, ops=n)
+
+
+@case("tcp write_all 64 KiB", "socket.sendall", target=1.05)
+def tcp_bulk_write(quick: bool) -> Pair:
+    return _bulk(_DRAIN, "write_all", "sendall", bytes(_CHUNK), quick)
 
 
 @case("tcp read 64 KiB", "socket.recv_into", target=1.05)
 def tcp_bulk_read(quick: bool) -> Pair:
-    pin = pinned()
-    pin.__enter__()  # before the spawn: the peer inherits the same CPU
-    stream, proc = _peer(_FEED)
-    raw = socket.socket(fileno=stream.try_clone().into_raw_fd())
-    n = 200 if quick else 2000
-    buf = bytearray(_CHUNK)
-    read = stream.read
-    recv_into = raw.recv_into
-
-    def with_stdio2() -> None:
-        for _ in range(n):
-            read(buf)
-
-    def with_socket() -> None:
-        for _ in range(n):
-            recv_into(buf)
-
-    def cleanup() -> None:
-        pin.__exit__(None, None, None)
-        raw.close()
-        stream.close()
-        proc.wait()
-
-    return Pair(with_stdio2, with_socket, cleanup, ops=n)
+    return _bulk(_FEED, "read", "recv_into", bytearray(_CHUNK), quick)
 
 
 @case("tcp 1-byte ping-pong", "socket.send/recv_into", target=1.15)

@@ -10,45 +10,43 @@ parent collects it.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 
 from benchmarks._harness import Pair, case, pinned
 from stdio2.process import Command, Stdio
 
 
-@case("Command('/bin/true').status()", "subprocess.run(['/bin/true'])", target=1.0)
-def _spawn_status(quick: bool) -> Pair:
+def _spawns(quick: bool, ours: Callable[[], object], theirs: Callable[[], object]) -> Pair:
+    """*n* spawn-and-wait calls each way, pinned to one CPU that the children inherit."""
     n = 20 if quick else 100
     pin = pinned()
     pin.__enter__()
-    cmd = Command("/bin/true")
 
     def with_stdio2() -> None:
         for _ in range(n):
-            cmd.status()
+            ours()
 
     def with_subprocess() -> None:
         for _ in range(n):
-            subprocess.run(["/bin/true"], check=False)
+            theirs()
 
     return Pair(with_stdio2, with_subprocess, lambda: pin.__exit__(None, None, None), ops=n)
+
+
+@case("Command('/bin/true').status()", "subprocess.run(['/bin/true'])", target=1.0)
+def _spawn_status(quick: bool) -> Pair:
+    return _spawns(
+        quick, Command("/bin/true").status, lambda: subprocess.run(["/bin/true"], check=False)
+    )
 
 
 @case("Command('/bin/true').output()", "subprocess.run(['/bin/true'], capture_output=True)", target=1.0)
 def _spawn_output(quick: bool) -> Pair:
-    n = 20 if quick else 100
-    pin = pinned()
-    pin.__enter__()
-    cmd = Command("/bin/true")
-
-    def with_stdio2() -> None:
-        for _ in range(n):
-            cmd.output()
-
-    def with_subprocess() -> None:
-        for _ in range(n):
-            subprocess.run(["/bin/true"], capture_output=True, check=False)
-
-    return Pair(with_stdio2, with_subprocess, lambda: pin.__exit__(None, None, None), ops=n)
+    return _spawns(
+        quick,
+        Command("/bin/true").output,
+        lambda: subprocess.run(["/bin/true"], capture_output=True, check=False),
+    )
 
 
 def _capture(mib: int, both: bool) -> Pair:
