@@ -194,6 +194,20 @@ class _Socket(_OwnerBase):
         self._sock = view
 
     @classmethod
+    def _made(cls, family: int, socktype: int, setup: Callable[[_sys.SockView], object]) -> Self:
+        """A new socket (``socket(family, socktype | SOCK_CLOEXEC)``) once *setup* (bind, connect ...) ran.
+
+        If *setup* raises, the socket is closed and the error propagates.
+        """
+        view = _sys.new_socket(family, socktype)
+        try:
+            setup(view)
+        except BaseException:
+            view.cell.release_now()
+            raise
+        return cls._from_view(view)
+
+    @classmethod
     def _from_view(cls: type[_S], view: _sys.SockView) -> _S:
         self = cls.__new__(cls)
         try:
@@ -232,6 +246,18 @@ class _Socket(_OwnerBase):
         ``WouldBlock`` instead.
         """
         _sys.set_nonblocking(self._sock, bool(nonblocking))
+
+    def _recv(self, buf: Buffer, flags: int, call: str) -> int:
+        # One datagram (UDP, Unix datagram): one recv_into, or a deadline wait first.
+        view = writable_view(buf, call)
+        instant = deadline_instant()
+        sock = self._sock
+        if instant is None:
+            try:
+                return sock.recv_into(view, 0, flags)
+            except OSError as e:
+                raise Error.from_os_error(e) from None
+        return _sys.recv_by(sock, view, flags, instant, call)
 
     def _raw_local(self) -> Any:
         try:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from stdio2._sys import net as _sys
 from stdio2.io._deadline import Deadline, current_instant
@@ -16,19 +17,56 @@ if TYPE_CHECKING:
 
 __all__ = ["Incoming", "TcpListener", "TcpStream"]
 
+_T = TypeVar("_T")
+
 
 def _family(addr: SocketAddr) -> int:
     return _sys.AF_INET if isinstance(addr, SocketAddrV4) else _sys.AF_INET6
 
 
-def _resolved(addrs: ToSocketAddrs) -> list[SocketAddr]:
+def _each_addr(addrs: ToSocketAddrs, attempt: Callable[[SocketAddr], _T]) -> _T:
+    """*attempt* on each address *addrs* resolves to, in turn: the first result, else the last `Error`.
+
+    Rust's ``each_addr``. A TimedOut ends the search at once (the caller's
+    `Deadline` has passed for every address alike).
+    """
     found = to_socket_addrs(addrs)
     if not found:
         raise Error(ErrorKind.InvalidInput, "could not resolve to any addresses")
-    return found
+    last: Error | None = None
+    for addr in found:
+        try:
+            return attempt(addr)
+        except Error as e:
+            if e.kind is ErrorKind.TimedOut:
+                raise
+            last = e
+    assert last is not None
+    raise last
 
 
-class TcpStream(_Stream):
+class _IpSocket(_Socket):
+    """What `TcpStream`, `TcpListener` and `UdpSocket` share: the local address and the IP TTL."""
+
+    __slots__ = ()
+
+    def local_addr(self) -> SocketAddr:
+        """The local address (``getsockname``); after binding port 0 it carries the real port."""
+        return SocketAddr.from_socket_tuple(self._raw_local())
+
+    def set_ttl(self, ttl: int) -> None:
+        """Set the IP time-to-live of outgoing packets (``setsockopt(IP_TTL)``).
+
+        On a listener it applies to the connections it accepts.
+        """
+        _sys.set_int(self._sock, _sys.IPPROTO_IP, _sys.IP_TTL, _int_arg(ttl, "set_ttl"))
+
+    def ttl(self) -> int:
+        """The IP time-to-live (``getsockopt(IP_TTL)``)."""
+        return _sys.get_int(self._sock, _sys.IPPROTO_IP, _sys.IP_TTL)
+
+
+class TcpStream(_Stream, _IpSocket):
     """A TCP connection (Rust's ``TcpStream``): a `Read` and a `Write`, safe to share between threads.
 
     Made by `connect`, `connect_timeout` or `TcpListener.accept`; on Unix
@@ -52,16 +90,7 @@ class TcpStream(_Stream):
         error is raised (ConnectionRefused, HostUnreachable ...). Under a
         `Deadline` the whole call ends with TimedOut when it passes.
         """
-        last: Error | None = None
-        for addr in _resolved(addrs):
-            try:
-                return cls._connect_one(addr, deadline_instant(), "TcpStream.connect")
-            except Error as e:
-                if e.kind is ErrorKind.TimedOut:
-                    raise
-                last = e
-        assert last is not None
-        raise last
+        return _each_addr(addrs, lambda a: cls._connect_one(a, deadline_instant(), "TcpStream.connect"))
 
     @classmethod
     def connect_timeout(cls, addr: SocketAddr, timeout: float) -> TcpStream:
@@ -84,21 +113,15 @@ class TcpStream(_Stream):
 
     @classmethod
     def _connect_one(cls, addr: SocketAddr, instant: float | None, call: str) -> TcpStream:
-        view = _sys.new_socket(_family(addr), _sys.SOCK_STREAM)
-        try:
-            _sys.connect(view, addr.to_socket_tuple(), instant, call)
-        except BaseException:
-            view.cell.release_now()
-            raise
-        return cls._from_view(view)
+        return cls._made(
+            _family(addr),
+            _sys.SOCK_STREAM,
+            lambda view: _sys.connect(view, addr.to_socket_tuple(), instant, call),
+        )
 
     def peer_addr(self) -> SocketAddr:
         """The remote address (``getpeername``); `Error` (NotConnected ...)."""
         return SocketAddr.from_socket_tuple(self._raw_peer())
-
-    def local_addr(self) -> SocketAddr:
-        """The local address (``getsockname``)."""
-        return SocketAddr.from_socket_tuple(self._raw_local())
 
     def set_nodelay(self, nodelay: bool) -> None:
         """Turn Nagle's algorithm off (True) or on (``setsockopt(TCP_NODELAY)``)."""
@@ -107,14 +130,6 @@ class TcpStream(_Stream):
     def nodelay(self) -> bool:
         """Whether ``TCP_NODELAY`` is set (``getsockopt``)."""
         return _sys.get_bool(self._sock, _sys.IPPROTO_TCP, _sys.TCP_NODELAY)
-
-    def set_ttl(self, ttl: int) -> None:
-        """Set the IP time-to-live of outgoing packets (``setsockopt(IP_TTL)``)."""
-        _sys.set_int(self._sock, _sys.IPPROTO_IP, _sys.IP_TTL, _int_arg(ttl, "set_ttl"))
-
-    def ttl(self) -> int:
-        """The IP time-to-live (``getsockopt(IP_TTL)``)."""
-        return _sys.get_int(self._sock, _sys.IPPROTO_IP, _sys.IP_TTL)
 
     def set_linger(self, seconds: int | None) -> None:
         """``SO_LINGER``: None for the default close; 0 makes `close` reset the connection.
@@ -131,7 +146,7 @@ class TcpStream(_Stream):
         return _sys.linger(self._sock)
 
 
-class TcpListener(_Socket):
+class TcpListener(_IpSocket):
     """A listening TCP socket (Rust's ``TcpListener``): `accept` and `incoming`.
 
     `bind` sets ``SO_REUSEADDR`` on Unix (as Rust) and ``SO_EXCLUSIVEADDRUSE``
@@ -151,23 +166,16 @@ class TcpListener(_Socket):
         Port 0 picks a free port (see `local_addr`). Raises the last
         `Error` (AddrInUse, AddrNotAvailable, PermissionDenied ...).
         """
-        last: Error | None = None
-        for addr in _resolved(addrs):
-            view = _sys.new_socket(_family(addr), _sys.SOCK_STREAM)
-            try:
+
+        def listen_on(addr: SocketAddr) -> TcpListener:
+            def setup(view: _sys.SockView) -> None:
                 _sys.prepare_listener(view)
                 _sys.bind(view, addr.to_socket_tuple())
                 _sys.listen(view)
-            except Error as e:
-                view.cell.release_now()
-                last = e
-                continue
-            except BaseException:
-                view.cell.release_now()
-                raise
-            return cls._from_view(view)
-        assert last is not None
-        raise last
+
+            return cls._made(_family(addr), _sys.SOCK_STREAM, setup)
+
+        return _each_addr(addrs, listen_on)
 
     def accept(self) -> tuple[TcpStream, SocketAddr]:
         """Wait for a connection (``accept4(SOCK_CLOEXEC)``); return the stream and the peer's address.
@@ -190,17 +198,6 @@ class TcpListener(_Socket):
         """An endless iterator of accepted streams; an accept error is raised from ``__next__``."""
         return Incoming(self)
 
-    def local_addr(self) -> SocketAddr:
-        """The address listened on (``getsockname``), with the real port after binding port 0."""
-        return SocketAddr.from_socket_tuple(self._raw_local())
-
-    def set_ttl(self, ttl: int) -> None:
-        """Set the IP time-to-live of accepted connections' packets (``setsockopt(IP_TTL)``)."""
-        _sys.set_int(self._sock, _sys.IPPROTO_IP, _sys.IP_TTL, _int_arg(ttl, "set_ttl"))
-
-    def ttl(self) -> int:
-        """The IP time-to-live (``getsockopt(IP_TTL)``)."""
-        return _sys.get_int(self._sock, _sys.IPPROTO_IP, _sys.IP_TTL)
 
 
 class Incoming:

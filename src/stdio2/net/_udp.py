@@ -12,7 +12,7 @@ from stdio2.io._traits import readable_view, writable_view
 from stdio2.net._addr import Ipv4Addr, Ipv6Addr, SocketAddr
 from stdio2.net._resolve import ToSocketAddrs, to_socket_addrs
 from stdio2.net._socket import _closed_call, _Socket, deadline_instant
-from stdio2.net._tcp import _family, _int_arg, _resolved
+from stdio2.net._tcp import _each_addr, _family, _int_arg, _IpSocket
 
 if TYPE_CHECKING:
     from stdio2._typing import Buffer
@@ -28,7 +28,7 @@ def _v4(value: object, call: str) -> Ipv4Addr:
     return value
 
 
-class UdpSocket(_Socket):
+class UdpSocket(_IpSocket):
     """A UDP socket (Rust's ``UdpSocket``): whole datagrams, one per call.
 
     `bind` never sets ``SO_REUSEADDR``. Datagrams larger than the buffer
@@ -68,21 +68,10 @@ class UdpSocket(_Socket):
 
         Raises the last `Error` (AddrInUse, AddrNotAvailable ...).
         """
-        last: Error | None = None
-        for addr in _resolved(addrs):
-            view = _sys.new_socket(_family(addr), _sys.SOCK_DGRAM)
-            try:
-                _sys.bind(view, addr.to_socket_tuple())
-            except Error as e:
-                view.cell.release_now()
-                last = e
-                continue
-            except BaseException:
-                view.cell.release_now()
-                raise
-            return cls._from_view(view)
-        assert last is not None
-        raise last
+        return _each_addr(
+            addrs,
+            lambda a: cls._made(_family(a), _sys.SOCK_DGRAM, lambda v: _sys.bind(v, a.to_socket_tuple())),
+        )
 
     # -- datagrams ----------------------------------------------------------
 
@@ -159,15 +148,15 @@ class UdpSocket(_Socket):
 
         Each address is tried in turn; the last error is raised.
         """
-        last: Error | None = None
-        for addr in _resolved(addrs):
+        sock = self._sock
+
+        def connect(addr: SocketAddr) -> None:
             try:
-                self._sock.connect(addr.to_socket_tuple())
-                return
+                sock.connect(addr.to_socket_tuple())
             except OSError as e:
-                last = Error.from_os_error(e)
-        assert last is not None
-        raise last
+                raise Error.from_os_error(e) from None
+
+        _each_addr(addrs, connect)
 
     def send(self, buf: Buffer, /) -> int:
         """Send one datagram to the connected peer (``send``); `Error` (NotConnected ...)."""
@@ -189,26 +178,11 @@ class UdpSocket(_Socket):
         """Like `recv`, but the datagram stays queued (``recv(MSG_PEEK)``)."""
         return self._recv(buf, _sys.PEEK, "UdpSocket.peek")
 
-    def _recv(self, buf: Buffer, flags: int, call: str) -> int:
-        view = writable_view(buf, call)
-        instant = deadline_instant()
-        sock = self._sock
-        if instant is None:
-            try:
-                return sock.recv_into(view, 0, flags)
-            except OSError as e:
-                raise Error.from_os_error(e) from None
-        return _sys.recv_by(sock, view, flags, instant, call)
-
     # -- addresses and options -----------------------------------------------
 
     def peer_addr(self) -> SocketAddr:
         """The connected peer (``getpeername``); `Error` (NotConnected) if not connected."""
         return SocketAddr.from_socket_tuple(self._raw_peer())
-
-    def local_addr(self) -> SocketAddr:
-        """The bound address (``getsockname``)."""
-        return SocketAddr.from_socket_tuple(self._raw_local())
 
     def set_broadcast(self, broadcast: bool) -> None:
         """Allow sending to broadcast addresses (``setsockopt(SO_BROADCAST)``)."""
@@ -217,14 +191,6 @@ class UdpSocket(_Socket):
     def broadcast(self) -> bool:
         """Whether ``SO_BROADCAST`` is set."""
         return _sys.get_bool(self._sock, _sys.SOL_SOCKET, _sys.SO_BROADCAST)
-
-    def set_ttl(self, ttl: int) -> None:
-        """Set the IP time-to-live of outgoing datagrams (``setsockopt(IP_TTL)``)."""
-        _sys.set_int(self._sock, _sys.IPPROTO_IP, _sys.IP_TTL, _int_arg(ttl, "set_ttl"))
-
-    def ttl(self) -> int:
-        """The IP time-to-live (``getsockopt(IP_TTL)``)."""
-        return _sys.get_int(self._sock, _sys.IPPROTO_IP, _sys.IP_TTL)
 
     def set_multicast_loop_v4(self, enabled: bool) -> None:
         """Whether own IPv4 multicast datagrams loop back (``IP_MULTICAST_LOOP``)."""

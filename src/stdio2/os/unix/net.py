@@ -282,13 +282,12 @@ class UnixStream(_Stream, _FdPassing):
         InvalidInput for a too-long path, TimedOut under a `Deadline`).
         """
         address = _address(path, "UnixStream.connect")
-        view = _sys.new_socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            _sys.connect(view, address, deadline_instant(), "UnixStream.connect")
-        except BaseException:
-            view.cell.release_now()
-            raise
-        return cls._from_view(view)
+        instant = deadline_instant()
+        return cls._made(
+            socket.AF_UNIX,
+            socket.SOCK_STREAM,
+            lambda view: _sys.connect(view, address, instant, "UnixStream.connect"),
+        )
 
     @classmethod
     def connect_addr(cls, addr: SocketAddr) -> UnixStream:
@@ -330,14 +329,12 @@ class UnixListener(_Socket):
         `Error` (AddrInUse when *path* exists, NotFound, PermissionDenied, InvalidInput).
         """
         address = _address(path, "UnixListener.bind")
-        view = _sys.new_socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
+
+        def setup(view: _sys.SockView) -> None:
             _sys.bind(view, address)
             _sys.listen(view)
-        except BaseException:
-            view.cell.release_now()
-            raise
-        return cls._from_view(view)
+
+        return cls._made(socket.AF_UNIX, socket.SOCK_STREAM, setup)
 
     @classmethod
     def bind_addr(cls, addr: SocketAddr) -> UnixListener:
@@ -397,13 +394,7 @@ class UnixDatagram(_FdPassing):
     def bind(cls, path: _Path | SocketAddr) -> UnixDatagram:
         """A datagram socket bound to *path* (creates the socket file) (``bind``)."""
         address = _address(path, "UnixDatagram.bind")
-        view = _sys.new_socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        try:
-            _sys.bind(view, address)
-        except BaseException:
-            view.cell.release_now()
-            raise
-        return cls._from_view(view)
+        return cls._made(socket.AF_UNIX, socket.SOCK_DGRAM, lambda view: _sys.bind(view, address))
 
     @classmethod
     def bind_addr(cls, addr: SocketAddr) -> UnixDatagram:
@@ -469,17 +460,6 @@ class UnixDatagram(_FdPassing):
     def peek(self, buf: Buffer, /) -> int:
         """Like `recv`, but the datagram stays queued (``MSG_PEEK``)."""
         return self._recv(buf, _sys.PEEK, "UnixDatagram.peek")
-
-    def _recv(self, buf: Buffer, flags: int, call: str) -> int:
-        view = writable_view(buf, call)
-        instant = deadline_instant()
-        sock = self._sock
-        if instant is None:
-            try:
-                return sock.recv_into(view, 0, flags)
-            except OSError as e:
-                raise Error.from_os_error(e) from None
-        return _sys.recv_by(sock, view, flags, instant, call)
 
     def recv_from(self, buf: Buffer, /) -> tuple[int, SocketAddr]:
         """Receive one datagram and its sender's address (``recvfrom``)."""
