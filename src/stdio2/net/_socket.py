@@ -259,6 +259,30 @@ class _Socket(_OwnerBase):
                 raise Error.from_os_error(e) from None
         return _sys.recv_by(sock, view, flags, instant, call)
 
+    def _send_one(self, buf: Buffer, call: str) -> int:
+        # One datagram to the connected peer: one send, or a deadline wait first.
+        data = readable_view(buf, call)
+        instant = deadline_instant()
+        sock = self._sock
+        if instant is None:
+            try:
+                return sock.send(data, _NOSIGNAL)
+            except OSError as e:
+                raise Error.from_os_error(e) from None
+        return _sys.send_by(sock, data, _NOSIGNAL, instant, call)
+
+    def _accept_view(self, call: str) -> tuple[_sys.SockView, Any]:
+        # A listener's accept: the new connection (same family and type) and the peer's OS address.
+        sock = self._sock
+        raw, address = _sys.accept(sock, deadline_instant(), call)
+        cell = _sys.socket_cell(raw)
+        try:
+            view = _sys.view_of(cell, sock.family, sock.type, sock.proto)
+        except BaseException:
+            cell.release_now()
+            raise
+        return view, address
+
     def _raw_local(self) -> Any:
         try:
             return self._sock.getsockname()

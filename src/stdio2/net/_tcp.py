@@ -184,14 +184,7 @@ class TcpListener(_IpSocket):
         TimedOut when it passes. Raises `Error` (EMFILE, WouldBlock in
         non-blocking mode, InvalidInput once closed).
         """
-        sock = self._sock
-        raw, address = _sys.accept(sock, deadline_instant(), "TcpListener.accept")
-        cell = _sys.socket_cell(raw)
-        try:
-            view = _sys.view_of(cell, sock.family, sock.type, sock.proto)
-        except BaseException:
-            cell.release_now()
-            raise
+        view, address = self._accept_view("TcpListener.accept")
         return TcpStream._from_view(view), SocketAddr.from_socket_tuple(address)
 
     def incoming(self) -> Incoming:

@@ -160,15 +160,7 @@ class UdpSocket(_IpSocket):
 
     def send(self, buf: Buffer, /) -> int:
         """Send one datagram to the connected peer (``send``); `Error` (NotConnected ...)."""
-        data = readable_view(buf, "UdpSocket.send")
-        instant = deadline_instant()
-        sock = self._sock
-        if instant is None:
-            try:
-                return sock.send(data, _sys.NOSIGNAL)
-            except OSError as e:
-                raise Error.from_os_error(e) from None
-        return _sys.send_by(sock, data, _sys.NOSIGNAL, instant, "UdpSocket.send")
+        return self._send_one(buf, "UdpSocket.send")
 
     def recv(self, buf: Buffer, /) -> int:
         """Receive one datagram from the connected peer (``recv``); return its size."""

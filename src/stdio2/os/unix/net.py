@@ -29,7 +29,7 @@ import os
 import socket
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Self, TypeAlias
 
 import attrs
 
@@ -203,10 +203,26 @@ class AncillaryTruncatedError(Error):
     fds_closed: int
 
 
+def _check_addr(addr: object, call: str) -> None:
+    if not isinstance(addr, SocketAddr):
+        raise TypeError(f"{call} takes a Unix SocketAddr, not {type(addr).__name__}")
+
+
 class _FdPassing(_Socket):
-    """``send_with_fds`` / ``recv_with_fds``, shared by `UnixStream` and `UnixDatagram`."""
+    """``send_with_fds`` / ``recv_with_fds`` and ``pair``, shared by `UnixStream` and `UnixDatagram`."""
 
     __slots__ = ()
+
+    @classmethod
+    def _pair(cls, socktype: int) -> tuple[Self, Self]:
+        # socketpair(AF_UNIX, socktype | SOCK_CLOEXEC), both ends owned at once.
+        a, b = _unix.socketpair(socktype)
+        try:
+            first = cls._from_view(a)
+        except BaseException:
+            b.cell.release_now()
+            raise
+        return first, cls._from_view(b)
 
     def send_with_fds(self, data: Buffer, fds: Iterable[object], /) -> int:
         """Send *data* together with the descriptors of *fds* (``sendmsg`` + ``SCM_RIGHTS``).
@@ -292,20 +308,13 @@ class UnixStream(_Stream, _FdPassing):
     @classmethod
     def connect_addr(cls, addr: SocketAddr) -> UnixStream:
         """Connect to the socket named by *addr* (Rust's ``connect_addr``)."""
-        if not isinstance(addr, SocketAddr):
-            raise TypeError(f"connect_addr takes a Unix SocketAddr, not {type(addr).__name__}")
+        _check_addr(addr, "connect_addr")
         return cls.connect(addr)
 
     @classmethod
     def pair(cls) -> tuple[UnixStream, UnixStream]:
         """Two connected, unnamed streams (``socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC)``)."""
-        a, b = _unix.socketpair(socket.SOCK_STREAM)
-        try:
-            first = cls._from_view(a)
-        except BaseException:
-            b.cell.release_now()
-            raise
-        return first, cls._from_view(b)
+        return cls._pair(socket.SOCK_STREAM)
 
     def peer_cred(self) -> UCred:
         """The peer process's credentials at connect time (``getsockopt(SO_PEERCRED)``; Linux)."""
@@ -339,8 +348,7 @@ class UnixListener(_Socket):
     @classmethod
     def bind_addr(cls, addr: SocketAddr) -> UnixListener:
         """Listen on *addr* (Rust's ``bind_addr``; e.g. an abstract name)."""
-        if not isinstance(addr, SocketAddr):
-            raise TypeError(f"bind_addr takes a Unix SocketAddr, not {type(addr).__name__}")
+        _check_addr(addr, "bind_addr")
         return cls.bind(addr)
 
     def accept(self) -> tuple[UnixStream, SocketAddr]:
@@ -348,14 +356,7 @@ class UnixListener(_Socket):
 
         Under a `Deadline`, ``poll(POLLIN)`` first, then TimedOut when it passes.
         """
-        sock = self._sock
-        raw, address = _sys.accept(sock, deadline_instant(), "UnixListener.accept")
-        cell = _sys.socket_cell(raw)
-        try:
-            view = _sys.view_of(cell, sock.family, sock.type, sock.proto)
-        except BaseException:
-            cell.release_now()
-            raise
+        view, address = self._accept_view("UnixListener.accept")
         return UnixStream._from_view(view), SocketAddr._from_os(address)
 
     def incoming(self) -> Incoming:
@@ -399,8 +400,7 @@ class UnixDatagram(_FdPassing):
     @classmethod
     def bind_addr(cls, addr: SocketAddr) -> UnixDatagram:
         """A datagram socket bound to *addr* (Rust's ``bind_addr``)."""
-        if not isinstance(addr, SocketAddr):
-            raise TypeError(f"bind_addr takes a Unix SocketAddr, not {type(addr).__name__}")
+        _check_addr(addr, "bind_addr")
         return cls.bind(addr)
 
     @classmethod
@@ -411,13 +411,7 @@ class UnixDatagram(_FdPassing):
     @classmethod
     def pair(cls) -> tuple[UnixDatagram, UnixDatagram]:
         """Two connected, unnamed datagram sockets (``socketpair``)."""
-        a, b = _unix.socketpair(socket.SOCK_DGRAM)
-        try:
-            first = cls._from_view(a)
-        except BaseException:
-            b.cell.release_now()
-            raise
-        return first, cls._from_view(b)
+        return cls._pair(socket.SOCK_DGRAM)
 
     def connect(self, path: _Path | SocketAddr) -> None:
         """Fix the peer for `send` / `recv` (``connect``)."""
@@ -433,15 +427,7 @@ class UnixDatagram(_FdPassing):
 
     def send(self, buf: Buffer, /) -> int:
         """Send one datagram to the connected peer (``send``)."""
-        data = readable_view(buf, "UnixDatagram.send")
-        instant = deadline_instant()
-        sock = self._sock
-        if instant is None:
-            try:
-                return sock.send(data, _sys.NOSIGNAL)
-            except OSError as e:
-                raise Error.from_os_error(e) from None
-        return _sys.send_by(sock, data, _sys.NOSIGNAL, instant, "UnixDatagram.send")
+        return self._send_one(buf, "UnixDatagram.send")
 
     def send_to(self, buf: Buffer, path: _Path | SocketAddr) -> int:
         """Send one datagram to the socket at *path* (``sendto``)."""
