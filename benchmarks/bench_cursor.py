@@ -10,12 +10,12 @@ from stdio2.io import Cursor
 _CHUNK = 64
 
 
-@case("Cursor(bytes).read(64 B buf)", "BytesIO.readinto(64 B buf)", target=5.5)
-def read_bytes(quick: bool) -> Pair:
+def _reads(quick: bool, inner: type[bytes] | type[bytearray]) -> Pair:
+    """64-byte reads from a Cursor over *inner*(data) vs ``BytesIO.readinto`` over the same bytes."""
     ops = 20_000 if quick else 200_000
     data = bytes(range(256)) * (ops * _CHUNK // 256)
     buf = bytearray(_CHUNK)
-    cur = Cursor(data)
+    cur = Cursor(inner(data))
     bio = io.BytesIO(data)
 
     def s2() -> None:
@@ -31,29 +31,16 @@ def read_bytes(quick: bool) -> Pair:
             readinto(buf)
 
     return Pair(stdio2=s2, stdlib=std, ops=ops)
+
+
+@case("Cursor(bytes).read(64 B buf)", "BytesIO.readinto(64 B buf)", target=5.5)
+def read_bytes(quick: bool) -> Pair:
+    return _reads(quick, bytes)
 
 
 @case("Cursor(bytearray).read(64 B buf)", "BytesIO.readinto(64 B buf)")
 def read_bytearray(quick: bool) -> Pair:
-    ops = 20_000 if quick else 200_000
-    data = bytes(range(256)) * (ops * _CHUNK // 256)
-    buf = bytearray(_CHUNK)
-    cur = Cursor(bytearray(data))
-    bio = io.BytesIO(data)
-
-    def s2() -> None:
-        cur.set_position(0)
-        read = cur.read
-        for _ in range(ops):
-            read(buf)
-
-    def std() -> None:
-        bio.seek(0)
-        readinto = bio.readinto
-        for _ in range(ops):
-            readinto(buf)
-
-    return Pair(stdio2=s2, stdlib=std, ops=ops)
+    return _reads(quick, bytearray)
 
 
 @case("Cursor(bytearray).write(64 B)", "BytesIO.write(64 B)", target=3.5)

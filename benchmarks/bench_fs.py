@@ -69,12 +69,18 @@ def read_whole(quick: bool) -> Pair:
     return Pair(lambda: fs.read(src), with_stdlib, lambda: shutil.rmtree(d))
 
 
-@case("read_dir names", "os.scandir names", target=1.3)
-def read_dir_names(quick: bool) -> Pair:
+def _populated_dir(quick: bool) -> tuple[str, int]:
+    """A new temporary directory holding *n* empty files; ``(path, n)``."""
     d = _tempdir()
     n = 2000 if quick else 20_000
     for i in range(n):
         os.close(os.open(os.path.join(d, f"entry-{i:06d}"), os.O_CREAT | os.O_WRONLY, 0o644))
+    return d, n
+
+
+@case("read_dir names", "os.scandir names", target=1.3)
+def read_dir_names(quick: bool) -> Pair:
+    d, n = _populated_dir(quick)
 
     def with_stdio2() -> list[object]:
         with fs.read_dir(d) as it:
@@ -153,10 +159,7 @@ def file_read_eof(quick: bool) -> Pair:
 def read_dir_entries(quick: bool) -> Pair:
     # The listing machinery alone: how much of "read_dir names" is the
     # DirEntry wrapper and how much is building each name's OsString.
-    d = _tempdir()
-    n = 2000 if quick else 20_000
-    for i in range(n):
-        os.close(os.open(os.path.join(d, f"entry-{i:06d}"), os.O_CREAT | os.O_WRONLY, 0o644))
+    d, n = _populated_dir(quick)
 
     def with_stdio2() -> list[object]:
         with fs.read_dir(d) as it:
