@@ -374,15 +374,12 @@ class _BytesCursor(Cursor[bytes]):
         raise _read_only("bytes")
 
 
-class _ArrayCursor(Cursor[bytearray]):
-    __slots__ = ("_inner", "_pos")
+class _PositionedCursor(Cursor[_B]):
+    # The mutable inner kinds keep the position in a plain slot (a bytes
+    # cursor keeps it in its BytesIO).
+    __slots__ = ("_pos",)
 
-    _inner: bytearray
     _pos: int
-
-    def __init__(self, inner: bytearray) -> None:
-        self._inner = inner
-        self._pos = 0
 
     @property
     def position(self) -> int:
@@ -391,11 +388,21 @@ class _ArrayCursor(Cursor[bytearray]):
     def set_position(self, pos: int, /) -> None:
         self._pos = _check_pos(pos)
 
-    def _data(self) -> bytearray:
-        return self._inner
-
     def _set(self, pos: int) -> None:
         self._pos = pos
+
+
+class _ArrayCursor(_PositionedCursor[bytearray]):
+    __slots__ = ("_inner",)
+
+    _inner: bytearray
+
+    def __init__(self, inner: bytearray) -> None:
+        self._inner = inner
+        self._pos = 0
+
+    def _data(self) -> bytearray:
+        return self._inner
 
     def read(self, buf: Buffer, /) -> int:
         if type(buf) is bytearray:
@@ -455,12 +462,11 @@ class _ArrayCursor(Cursor[bytearray]):
         self.write(buf)
 
 
-class _ViewCursor(Cursor[memoryview]):
-    __slots__ = ("_inner", "_pos", "_view")
+class _ViewCursor(_PositionedCursor[memoryview]):
+    __slots__ = ("_inner", "_view")
 
     _inner: memoryview
     _view: memoryview
-    _pos: int
 
     def __init__(self, inner: memoryview) -> None:
         if not inner.c_contiguous:
@@ -469,18 +475,8 @@ class _ViewCursor(Cursor[memoryview]):
         self._view = inner if (inner.format == "B" and inner.ndim == 1) else inner.cast("B")
         self._pos = 0
 
-    @property
-    def position(self) -> int:
-        return self._pos
-
-    def set_position(self, pos: int, /) -> None:
-        self._pos = _check_pos(pos)
-
     def _data(self) -> memoryview:
         return self._view
-
-    def _set(self, pos: int) -> None:
-        self._pos = pos
 
     def _find(self, delim: int, pos: int) -> int:
         # memoryview has no find(); search bounded copies so a long line
