@@ -3,7 +3,7 @@
 The pipe benchmarks keep the far end busy in a child process (a feeder that
 keeps the pipe full for reads, a drainer that empties it for writes), so the
 timed loops contain only the calls being compared. Our process is pinned to
-one CPU; the child runs wherever the scheduler puts it.
+one CPU before the child is started, so the child inherits the same CPU.
 """
 
 from __future__ import annotations
