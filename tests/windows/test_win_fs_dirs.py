@@ -287,3 +287,21 @@ def test_atomic_file_collected_uncommitted_warns(tmp_path: Path) -> None:
 
         gc.collect()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_file_failed_replace_keeps_the_target(tmp_path: Path) -> None:
+    # CPython opens files without FILE_SHARE_DELETE, so while `held` is open
+    # MoveFileExW cannot replace the target: the commit fails, the old file
+    # stays whole and the temporary file is removed.
+    target = tmp_path / "held.txt"
+    target.write_bytes(b"old")
+    with open(target, "rb") as held:
+        with pytest.raises(Error) as ei:
+            fs.write_atomic(target, b"new")
+        assert ei.value.kind is ErrorKind.PermissionDenied
+        assert ei.value.path == target
+        assert held.read() == b"old"
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["held.txt"]
+    fs.write_atomic(target, b"new")  # and once nothing holds it, the replace goes through
+    assert target.read_bytes() == b"new"

@@ -22,8 +22,10 @@ The OS facts this module relies on:
   other.
 * ``MoveFileExW(MOVEFILE_REPLACE_EXISTING)`` (``os.replace``) replaces the
   target in one step on NTFS: another opener sees the old file or the new
-  one. ``FlushFileBuffers`` on the temporary file comes first; Windows has no
-  way to flush a directory entry the way ``fsync(dir)`` does on Unix.
+  one. ``FlushFileBuffers`` on the temporary file comes first. Windows
+  cannot flush a directory entry the way ``fsync(dir)`` does on Unix; the
+  move's own ``MOVEFILE_WRITE_THROUGH`` flag stands in for it: the call
+  returns only once the rename is on the disk.
 * The read-only attribute is the only permission `Permissions` models here;
   ``os.chmod`` sets or clears it (``SetFileAttributesW``).
 """
@@ -39,6 +41,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from stdio2._sys.windows import fs as _winfs
 from stdio2.fs._atomic_common import AtomicFileBase, write_atomic_with
 from stdio2.fs._file_windows import File
 from stdio2.fs._functions_windows import create_dir, create_dir_all
@@ -401,7 +404,8 @@ class AtomicFile(AtomicFileBase):
 
     ``AtomicFile(path)`` creates ``.<name>.<random>.tmp`` next to *path*
     (``CreateFileW`` with ``CREATE_NEW``). `commit` makes ``FlushFileBuffers``,
-    closes it and ``MoveFileExW(MOVEFILE_REPLACE_EXISTING)`` over *path*;
+    closes it and ``MoveFileExW(MOVEFILE_REPLACE_EXISTING |
+    MOVEFILE_WRITE_THROUGH)`` over *path*;
     `discard` (or an exception inside ``with``) deletes the temporary file.
     A read-only target keeps the attribute. Collecting an uncommitted
     `AtomicFile` discards it with a `ResourceWarning`. Errors carry *path*.
@@ -447,11 +451,14 @@ class AtomicFile(AtomicFileBase):
             try:
                 if self._readonly:
                     os.chmod(self._target, 0o666)
-                os.replace(self._temp, self._target)
             except OSError as exc:
+                raise _err(exc, self._path) from None
+            try:
+                _winfs.replace_durably(self._temp, self._target, shown=self._path)
+            except Error:
                 if self._readonly:
                     _chmod_quietly(self._target, 0o444)
-                raise _err(exc, self._path) from None
+                raise
         except BaseException:
             f.close()
             _unlink_quietly(self._temp)

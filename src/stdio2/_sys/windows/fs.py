@@ -39,7 +39,7 @@ from stdio2.io._error import Error, ErrorKind
 if TYPE_CHECKING:
     from stdio2.fs._options import OpenOptions
 
-__all__ = ["CreateFileParameters", "create_symlink", "open_parameters"]
+__all__ = ["CreateFileParameters", "create_symlink", "open_parameters", "replace_durably"]
 
 GENERIC_READ: Final = 0x8000_0000
 GENERIC_WRITE: Final = 0x4000_0000
@@ -58,6 +58,8 @@ FILE_FLAG_BACKUP_SEMANTICS: Final = 0x0200_0000
 FILE_FLAG_OPEN_REPARSE_POINT: Final = 0x0020_0000
 SECURITY_SQOS_PRESENT: Final = 0x0010_0000
 SYMBOLIC_LINK_FLAG_DIRECTORY: Final = 0x1
+MOVEFILE_REPLACE_EXISTING: Final = 0x1
+MOVEFILE_WRITE_THROUGH: Final = 0x8
 SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE: Final = 0x2
 
 DEFAULT_SHARE: Final = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE
@@ -128,6 +130,8 @@ def _k32() -> Any:
         dll = ctypes.WinDLL("kernel32", use_last_error=True)
         dll.CreateSymbolicLinkW.argtypes = [wintypes.LPCWSTR, wintypes.LPCWSTR, wintypes.DWORD]
         dll.CreateSymbolicLinkW.restype = ctypes.c_ubyte
+        dll.MoveFileExW.argtypes = [wintypes.LPCWSTR, wintypes.LPCWSTR, wintypes.DWORD]
+        dll.MoveFileExW.restype = wintypes.BOOL
         _kernel32 = dll
     return _kernel32
 
@@ -141,4 +145,20 @@ def create_symlink(original: str, link: str, *, directory: bool, shown: Any, sho
     if not dll.CreateSymbolicLinkW(link, original, flags):
         err = Error.last_os_error()
         err.path, err.path2 = shown, shown2
+        raise err
+
+
+def replace_durably(src: str, dst: str, *, shown: Any) -> None:
+    """``MoveFileExW(src, dst, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)``.
+
+    The replace `os.replace` makes, plus write-through: the call returns
+    only once the move is on the disk, which is as close as Windows comes
+    to Unix's ``fsync`` of the directory after a ``rename``. Raises `Error`
+    (PermissionDenied for a read-only or open-without-sharing target,
+    NotFound ...) carrying *shown* as its path.
+    """
+    dll = _k32()
+    if not dll.MoveFileExW(src, dst, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH):
+        err = Error.last_os_error()
+        err.path = shown
         raise err
