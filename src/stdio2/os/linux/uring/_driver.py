@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import sys
 import threading
@@ -154,16 +155,23 @@ class Driver:
             ring = self._enter_check()  # raises
         ts = None if timeout is None else _timeout_arg(timeout)
         op = self._push(ring, event, ts)
-        self._flush(ring, True)
+        try:
+            self._flush(ring, True)
+        except BaseException:
+            # io_uring_enter failed: an entry the kernel did not take is withdrawn.
+            self._withdraw(ring, [op])
+            op._abandon()
+            raise
         return (Submission if type(event) in _NO_DROP_WORK else _TrackedSubmission)(self, op)
 
     def submit_all(self, events: Iterable[Event], *, timeout: float | None = None) -> list[Submission]:
         """Submit every event with one ``io_uring_enter`` (more only when the queue fills up).
 
         A full submission queue is submitted and refilled, never an error.
-        If an event's ``prepare`` raises, the events before it that were not
-        yet handed to the kernel are withdrawn, those already submitted keep
-        running (detached), and the exception propagates.
+        If an event's ``prepare`` raises, or ``io_uring_enter`` fails (`Error`
+        with its errno), the events not yet handed to the kernel are
+        withdrawn (their buffers released, never run), those already
+        submitted keep running (detached), and the exception propagates.
         """
         ring = self._ring
         if ring is None or _get_ident() != self._thread:
@@ -264,13 +272,13 @@ class Driver:
                 op = push(ring, event, ts, pending)
                 ops.append(op)
                 pending.append(op)
+            self._flush(ring, True)
         except BaseException:
             self._withdraw(ring, pending)
             for op in ops:
                 if op._state != CONSUMED:
                     op._abandon()
             raise
-        self._flush(ring, True)
         plain, tracked = Submission, _TrackedSubmission
         return [(plain if type(op._event) in _NO_DROP_WORK else tracked)(self, op) for op in ops]
 
@@ -389,16 +397,23 @@ class Driver:
                 k = min(space, n - done)
                 ring.put_rw(word0, mo[done : done + k], ma[done : done + k], mw[done : done + k], base + done)
                 done += k
+            self._flush(ring, True)
         except BaseException:
-            # A flush failed while refilling: the entries from *done* on
-            # never reached the ring, so nothing may wait for them or keep
-            # their buffers pinned. (Those written keep running, detached.)
-            if done < n:
-                batch.pins[done:] = [None] * (n - done)
-                batch.results[done:] = [-_ECANCELED] * (n - done)
-                self._batch_done(batch, n - done)
+            # A flush failed (while refilling, or the last one). The entries from *done* on
+            # were never written, and the last ones written may not have
+            # been consumed by the kernel either (the ring's head tells):
+            # both are taken back, so nothing waits for them, keeps their
+            # buffers pinned or runs them later. Those the kernel took keep
+            # running, detached, like the general path's.
+            back = min(ring.unsubmitted(), done)
+            ring.sq_tail -= back
+            ring.publish_tail()
+            start = done - back
+            if start < n:
+                batch.pins[start:] = [None] * (n - start)
+                batch.results[start:] = [-_ECANCELED] * (n - start)
+                self._batch_done(batch, n - start)
             raise
-        self._flush(ring, True)
         if kind is None:
             return []  # read_many: no submissions
         # The submissions, made at C level: instances without __init__,
@@ -511,7 +526,17 @@ class Driver:
             sizes = [p[2] for p in parts]
         batch = _Batch(self, self._next_ud, _LazyReads(fd, bufs, offs), pins, cell)
         word0 = _sys.rw_word0(_OP_READ, raw)
-        self._put_batch(ring, batch, word0, (offsets_q, array("Q", addrs), array("Q", sizes)), None)
+        try:
+            self._put_batch(ring, batch, word0, (offsets_q, array("Q", addrs), array("Q", sizes)), None)
+        except BaseException:
+            # io_uring_enter failed part-way: the reads the kernel did not
+            # take were withdrawn; those it took are waited for, so that no
+            # buffer is in the kernel's hands once this raises (unless
+            # waiting fails too: then the driver keeps them pinned).
+            if batch.live:
+                with contextlib.suppress(Error):
+                    self._wait_batch(ring, batch)
+            raise
         self._wait_batch(ring, batch)
         results: list[Any] = batch.results
         for i, op in (batch.records or {}).items():
@@ -745,19 +770,37 @@ class Driver:
         return op
 
     def _withdraw(self, ring: _sys.Ring, ops: list[SQE]) -> None:
-        # Take back entries that were written but never published to the kernel.
+        """Take back the entries of *ops* (the newest written, in order) that the kernel has not consumed.
+
+        Called when a submission fails part-way: *ops* were written at the
+        tail of the SQ, and some may even have been published, but the
+        kernel consumes entries only inside ``io_uring_enter`` and a failed
+        enter consumed nothing, so the ring's own head says exactly which
+        are still ours. Those are removed (the tail moves back and is
+        published again) and their resources released; any the kernel did
+        take keep running, detached, until their completions are reaped.
+        """
         if not ops:
             return
+        unconsumed = ring.unsubmitted()
         count = 0
-        for op in ops:
-            count += 2 if op._flags & F_LINKED else 1
+        keep = len(ops)
+        while keep:
+            op = ops[keep - 1]
+            slots = 2 if op._flags & F_LINKED else 1
+            if count + slots > unconsumed:
+                break
+            count += slots
+            keep -= 1
         ring.sq_tail -= count
-        first = ops[0].user_data
-        for ud in list(self._inflight):
-            if ud >= first:
-                op = self._inflight.pop(ud)
-                op._state = CONSUMED
-                op._release()
+        ring.publish_tail()
+        if keep < len(ops):
+            first = ops[keep].user_data
+            for ud in list(self._inflight):
+                if ud >= first:
+                    op = self._inflight.pop(ud)
+                    op._state = CONSUMED
+                    op._release()
         ops.clear()
 
     def _flush(self, ring: _sys.Ring, getevents: bool) -> None:
