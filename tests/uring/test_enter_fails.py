@@ -2,7 +2,8 @@
 
 A child process installs a seccomp filter that makes ``io_uring_enter``
 (426) fail with EPERM whenever it is asked to submit exactly 8 entries (the
-size of the child's submission queue) and lets every other call through. So
+size of the child's submission queue; 2 for a read with a linked timeout)
+and lets every other call through. So
 a batch of 20 reads fails at its first flush (8 entries waiting), a batch
 of exactly 8 at its final flush, and a single submission works: the ring
 stays usable after each failure, which shows what the failures left behind.
@@ -28,6 +29,7 @@ libc.prctl.argtypes = [ctypes.c_int] + [ctypes.c_ulong] * 4
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
 RET_ERRNO, RET_ALLOW = 0x00050000, 0x7FFF0000
 EPERM, NR_IO_URING_ENTER, SQ_SIZE = 1, 426, 8
+FAIL_AT = int(sys.argv[2])  # io_uring_enter with this to_submit fails
 
 
 def install():
@@ -37,7 +39,7 @@ def install():
         (0x20, 0, 0, 0),                    # load nr
         (0x15, 0, 3, NR_IO_URING_ENTER),    # nr == io_uring_enter? else allow
         (0x20, 0, 0, 24),                   # load to_submit
-        (0x15, 0, 1, SQ_SIZE),              # to_submit == 8? else allow
+        (0x15, 0, 1, FAIL_AT),              # to_submit == FAIL_AT? else allow
         (0x06, 0, 0, RET_ERRNO | EPERM),
         (0x06, 0, 0, RET_ALLOW),
     ]
@@ -110,6 +112,9 @@ elif case == "general last flush":
 elif case == "read_many":
     bufs = reads(20)
     attempt(case, lambda: ring.read_many(f, bufs, [0] * 20), bufs)
+elif case == "submit linked":  # one read and its linked timeout: 2 entries
+    bufs = reads(1)
+    attempt(case, lambda: ring.submit(uring.Read(f, bufs[0], 0), timeout=5.0), bufs)
 elif case == "control":  # 7 reads never hit the filter
     bufs = reads(7)
     attempt(case, lambda: [s.wait() for s in ring.submit_all([uring.Read(f, b, 0) for b in bufs])], bufs)
@@ -119,9 +124,13 @@ print(json.dumps(results[case]))
 """
 
 
-def _run(case: str) -> dict[str, object]:
+def _run(case: str, fail_at: int = 8) -> dict[str, object]:
     proc = subprocess.run(
-        [sys.executable, "-c", _CHILD, case], check=False, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", _CHILD, case, str(fail_at)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     out: dict[str, object] = json.loads(proc.stdout)
@@ -129,10 +138,18 @@ def _run(case: str) -> dict[str, object]:
 
 
 @pytest.mark.parametrize(
-    "case", ["bulk refill", "bulk last flush", "general refill", "general last flush", "read_many"]
+    ("case", "fail_at"),
+    [
+        ("bulk refill", 8),
+        ("bulk last flush", 8),
+        ("general refill", 8),
+        ("general last flush", 8),
+        ("read_many", 8),
+        ("submit linked", 2),
+    ],
 )
-def test_a_failed_enter_withdraws_what_the_kernel_did_not_take(case: str) -> None:
-    out = _run(case)
+def test_a_failed_enter_withdraws_what_the_kernel_did_not_take(case: str, fail_at: int) -> None:
+    out = _run(case, fail_at)
     assert out["raised"] == ["PermissionDenied", 1]
     # Nothing the kernel never saw is left in flight, pinned, or run later.
     assert out["in_flight"] == 0
