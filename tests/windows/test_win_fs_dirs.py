@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -305,3 +306,226 @@ def test_atomic_file_failed_replace_keeps_the_target(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["held.txt"]
     fs.write_atomic(target, b"new")  # and once nothing holds it, the replace goes through
     assert target.read_bytes() == b"new"
+
+
+# -- remove_dir_all by handles (CVE-2022-21658) --------------------------------
+
+
+def _outside_dir(tmp_path: Path) -> tuple[Path, list[str]]:
+    """The directory an attacker points links at, and the names that must survive in it."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    keep = sorted(f"keep{i}" for i in range(10))
+    for name in keep:
+        (outside / name).write_bytes(b"precious")
+    return outside, keep
+
+
+def _victim_tree(victim: Path) -> None:
+    for d in range(6):
+        (victim / f"sub{d}").mkdir(parents=True)
+        for i in range(20):
+            (victim / f"sub{d}" / f"f{i}").write_bytes(b"")
+
+
+def _remove_while_attacked(victim: Path) -> None:
+    for _ in range(3):
+        try:
+            fs.remove_dir_all(victim)
+        except Error:
+            pass  # losing a race may fail the removal; it must never leave the tree
+
+
+def test_remove_dir_all_deep_tree_with_read_only_files(tmp_path: Path) -> None:
+    root = tmp_path / "deep"
+    here = root
+    read_only = []
+    for depth in range(40):
+        here = here / "d"
+        here.mkdir(parents=True)
+        (here / f"f{depth}").write_bytes(b"x" * depth)
+        (here / "side").mkdir()
+        (here / "side" / "g").write_bytes(b"")
+        if depth % 3 == 0:
+            ro = here / f"ro{depth}"
+            ro.write_bytes(b"")
+            os.chmod(ro, 0o444)
+            read_only.append(ro)
+    assert all(os.lstat(p).st_file_attributes & 0x1 for p in read_only)  # FILE_ATTRIBUTE_READONLY
+    fs.remove_dir_all(root)
+    assert not root.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def _link_maker_works(make: Callable[[Path, Path], None], where: Path) -> bool:
+    target = where / "probe-target"
+    target.mkdir()
+    (target / "x").write_bytes(b"")
+    try:
+        make(target, where / "probe-link")
+        return (where / "probe-link" / "x").exists()
+    except OSError:
+        return False
+    finally:
+        for p in (where / "probe-link", target / "x", target):
+            try:
+                os.rmdir(p) if p != target / "x" else os.remove(p)
+            except OSError:
+                pass
+
+
+def test_remove_dir_all_links_deep_inside_keep_their_targets(tmp_path: Path) -> None:
+    makers = [m for m in (_make_symlink_dir, _make_junction) if _link_maker_works(m, tmp_path)]
+    if not makers:
+        if ON_WINE:
+            pytest.xfail("Wine 8 cannot make junctions (FSCTL_SET_REPARSE_POINT) or directory symlinks")
+        raise AssertionError("could not make any directory link on Windows")
+    outside = tmp_path / "outside"
+    (outside / "inner").mkdir(parents=True)
+    (outside / "precious").write_bytes(b"keep")
+    (outside / "inner" / "deeper").write_bytes(b"keep")
+    root = tmp_path / "tree"
+    (root / "a" / "b" / "c").mkdir(parents=True)
+    for i, make in enumerate(makers):
+        make(outside, root / "a" / f"link{i}")
+        make(outside / "inner", root / "a" / "b" / "c" / f"innerlink{i}")
+        (root / "a" / "b" / f"file{i}").write_bytes(b"")
+    fs.remove_dir_all(root)
+    assert not root.exists()
+    assert (outside / "precious").read_bytes() == b"keep"
+    assert (outside / "inner" / "deeper").read_bytes() == b"keep"
+
+
+def _junction_attack(victim: Path, outside: Path, stop: threading.Event) -> None:
+    # Over and over: move every subdirectory away and put a junction to
+    # `outside` in its place, then turn the junctions back into directories.
+    import _winapi
+
+    parked = 0
+    subs = [victim / f"sub{d}" for d in range(6)]
+    while not stop.is_set():
+        for sub in subs:
+            try:
+                os.rename(sub, victim / f"parked{parked}")
+                parked += 1
+                _winapi.CreateJunction(str(outside), str(sub))
+            except OSError:
+                pass
+        for sub in subs:
+            try:
+                os.rmdir(sub)  # removes the junction itself
+                sub.mkdir()
+                for i in range(3):
+                    (sub / f"f{i}").write_bytes(b"")
+            except OSError:
+                pass
+
+
+def test_remove_dir_all_attacker_swapping_directories_for_junctions(tmp_path: Path) -> None:
+    if not _link_maker_works(_make_junction, tmp_path):
+        if ON_WINE:
+            pytest.skip("Wine 8 cannot make junctions (FSCTL_SET_REPARSE_POINT is ERROR_NOT_SUPPORTED)")
+        raise AssertionError("could not make a junction on Windows")
+    outside, keep = _outside_dir(tmp_path)
+    for round_ in range(8):
+        victim = tmp_path / f"victim{round_}"
+        _victim_tree(victim)
+        stop = threading.Event()
+        attacker = threading.Thread(target=_junction_attack, args=(victim, outside, stop))
+        attacker.start()
+        try:
+            _remove_while_attacked(victim)
+        finally:
+            stop.set()
+            attacker.join(10)
+        assert sorted(p.name for p in outside.iterdir()) == keep
+        if os.path.lexists(victim):
+            fs.remove_dir_all(victim)  # no attacker now: must succeed
+        assert not os.path.lexists(victim)
+    assert all((outside / name).read_bytes() == b"precious" for name in keep)
+
+
+_HOST_ATTACKER = r"""
+import os, sys, time
+victim, outside, stop, done, ready = sys.argv[1:6]
+subs = [os.path.join(victim, "sub%d" % d) for d in range(6)]
+parked = 0
+while not os.path.exists(stop):
+    for sub in subs:
+        try:
+            os.rename(sub, os.path.join(victim, "parked%d" % parked))
+            parked += 1
+            os.symlink(outside, sub)
+        except OSError:
+            pass
+    if not os.path.exists(ready):
+        open(ready, "w").close()
+    time.sleep(0.0005)
+    for sub in subs:
+        try:
+            os.unlink(sub)
+            os.mkdir(sub)
+            for i in range(3):
+                open(os.path.join(sub, "f%d" % i), "wb").close()
+        except OSError:
+            pass
+for sub in subs:  # leave no host symlink behind: Wine 8 cannot delete one
+    if os.path.islink(sub):
+        os.unlink(sub)
+with open(done, "w") as f:
+    f.write(str(parked))
+"""
+
+
+def _unix_path(path: Path) -> str:
+    import ctypes
+
+    fn = ctypes.WinDLL("kernel32").wine_get_unix_file_name
+    fn.argtypes = [ctypes.c_wchar_p]
+    fn.restype = ctypes.c_char_p  # leaks a small HeapAlloc'd string per call; test only
+    value = fn(str(path))
+    assert value
+    return value.decode()
+
+
+@pytest.mark.skipif(not ON_WINE, reason="drives Wine's handling of host (Unix) symlinks")
+def test_remove_dir_all_host_symlink_attacker_under_wine(tmp_path: Path) -> None:
+    # Wine 8 cannot create junctions, but a host process can swap directories
+    # for Unix symlinks, which Wine lists as reparse points and *follows* even
+    # with FILE_OPEN_REPARSE_POINT. The file-id check must keep the walk out.
+    import _winapi
+
+    host_python = Path("Z:/usr/bin/python3")
+    if not host_python.exists():
+        pytest.skip("no host python3 to play the attacker")
+    outside, keep = _outside_dir(tmp_path)
+    script = tmp_path / "attacker.py"
+    script.write_text(_HOST_ATTACKER)
+    swaps = 0
+    for round_ in range(6):
+        victim = tmp_path / f"victim{round_}"
+        _victim_tree(victim)
+        stop, done, ready = (tmp_path / f"{n}{round_}" for n in ("stop", "done", "ready"))
+        args = [_unix_path(p) for p in (script, victim, outside)]
+        args += [_unix_path(tmp_path) + f"/{p.name}" for p in (stop, done, ready)]
+        # Wine starts a host binary detached: no process handle comes back.
+        _winapi.CreateProcess(str(host_python), "python3 " + " ".join(args), None, None, False, 0,
+                              None, None, None)
+        deadline = time.monotonic() + 15
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.001)  # start removing only once the attacker is swapping
+        try:
+            _remove_while_attacked(victim)
+        finally:
+            stop.write_bytes(b"")
+            deadline = time.monotonic() + 15
+            while not done.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+        assert done.exists(), "the host attacker did not finish"
+        swaps += int(done.read_text())
+        assert sorted(p.name for p in outside.iterdir()) == keep
+        if os.path.lexists(victim):
+            fs.remove_dir_all(victim)  # no attacker now: must succeed
+        assert not os.path.lexists(victim)
+    assert all((outside / name).read_bytes() == b"precious" for name in keep)
+    assert swaps > 0, "the attacker never swapped a directory: the test proved nothing"

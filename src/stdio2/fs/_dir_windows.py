@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from stdio2._sys.windows import fs as _winfs
+from stdio2._sys.windows import tree as _wintree
 from stdio2.fs._atomic_common import AtomicFileBase, write_atomic_with
 from stdio2.fs._file_windows import File
 from stdio2.fs._functions_windows import create_dir, create_dir_all
@@ -316,77 +317,26 @@ def copy(from_: Any, to: Any) -> int:
 # -- remove_dir_all ------------------------------------------------------------
 
 
-def _is_link(st: os.stat_result) -> bool:
-    return bool(_attrs(st) & FILE_ATTRIBUTE_REPARSE_POINT) or _stat.S_ISLNK(st.st_mode)
-
-
-def _remove_link(path: str, st: os.stat_result) -> None:
-    # A directory reparse point goes with RemoveDirectoryW, a file one with DeleteFileW:
-    # either removes the link only.
-    if _attrs(st) & FILE_ATTRIBUTE_DIRECTORY:
-        os.rmdir(path)
-    else:
-        os.remove(path)
-
-
-def _remove_file(path: str, st: os.stat_result) -> None:
-    try:
-        os.remove(path)
-    except PermissionError:
-        # DeleteFileW refuses read-only files; Rust's remove_dir_all ignores the attribute.
-        if not _attrs(st) & FILE_ATTRIBUTE_READONLY:
-            raise
-        os.chmod(path, 0o666)
-        os.remove(path)
-
-
-def _remove_tree(path: str) -> None:
-    with os.scandir(path) as it:
-        entries = list(it)
-    for entry in entries:
-        try:
-            st = entry.stat(follow_symlinks=False)
-            if _is_link(st):
-                _remove_link(entry.path, st)
-            elif _attrs(st) & FILE_ATTRIBUTE_DIRECTORY:
-                _remove_tree(entry.path)
-            else:
-                _remove_file(entry.path, st)
-        except FileNotFoundError:
-            pass  # removed concurrently: the goal is reached
-    try:
-        os.rmdir(path)
-    except FileNotFoundError:
-        pass
-
-
 def remove_dir_all(path: Any) -> None:
     """Remove a directory and everything in it, never following a symlink or junction.
 
-    Walks with ``FindFirstFileW``/``FindNextFileW``; every reparse point met
-    (symlink, junction, anything with ``FILE_ATTRIBUTE_REPARSE_POINT``) is
-    removed itself (``RemoveDirectoryW``/``DeleteFileW``), never entered.
-    Read-only files are deleted too. A link *path* is itself removed; a file
+    Walks by handles, never by name (`stdio2._sys.windows.tree`): the root is
+    opened once (``CreateFileW`` with ``FILE_FLAG_OPEN_REPARSE_POINT``), each
+    directory is listed through its handle (``NtQueryDirectoryFile``), and
+    each entry is opened relative to its parent's handle (``NtOpenFile`` with
+    ``FILE_OPEN_REPARSE_POINT``) and deleted through that handle
+    (``NtSetInformationFile(FileDispositionInformationEx)`` with POSIX
+    semantics, else ``FileDispositionInformation``). A directory swapped for
+    a junction or symlink mid-walk is therefore never followed
+    (CVE-2022-21658). Every reparse point met is removed itself, never
+    entered. Read-only files are deleted too (the attribute is cleared
+    through the handle when needed). A link *path* is itself removed; a file
     *path* is NotADirectory (``ERROR_DIRECTORY``). Entries removed
-    concurrently are ignored. Limitation: the walk goes by name, so a
-    directory swapped for a junction between the listing and the descent
-    could still be followed (Rust closes that race with handle-relative
-    ``NtCreateFile``; stdio2 does not yet).
+    concurrently are ignored; a directory that keeps getting new entries
+    ends in `ErrorKind.DirectoryNotEmpty`. Errors are `Error` carrying the
+    path of the entry involved.
     """
-    p = _p(path)
-    try:
-        st = os.lstat(p)
-        if _is_link(st):
-            _remove_link(p, st)
-            return
-        if not _attrs(st) & FILE_ATTRIBUTE_DIRECTORY:
-            raise Error.from_raw_os_error(ERROR_DIRECTORY, path=path)
-        _remove_tree(p)
-    except OSError as exc:
-        if isinstance(exc, Error):
-            raise
-        where = exc.filename
-        raise _err(exc, path if where is None or where == p else Path(where)) from None
+    _wintree.remove_tree(_p(path), path)
 
 
 # -- write_atomic / AtomicFile -------------------------------------------------

@@ -43,6 +43,7 @@ __all__ = [
     "ERROR_NO_DATA",
     "k32",
     "read_handle",
+    "set_prototypes",
     "write_handle",
 ]
 
@@ -105,12 +106,17 @@ def _load() -> Any:
         "SetEnvironmentVariableW": (BOOL, [w.LPCWSTR, w.LPCWSTR]),
         "GetConsoleWindow": (w.HWND, []),
     }
+    set_prototypes(dll, protos)
+    _dll = dll
+    return dll
+
+
+def set_prototypes(dll: Any, protos: dict[str, tuple[Any, list[Any]]]) -> None:
+    """Give each function *name* of the private *dll* its ``(restype, argtypes)``."""
     for name, (restype, argtypes) in protos.items():
         fn = getattr(dll, name)
         fn.restype = restype
         fn.argtypes = argtypes
-    _dll = dll
-    return dll
 
 
 def _writable_ptr(view: memoryview) -> Any:
