@@ -133,6 +133,16 @@ def test_environment_is_set_removed_and_cleared_byte_exact() -> None:
     assert cleared == {b"K\xe9": b"v=1"}
 
 
+def test_an_unmodified_environment_is_this_process_environment_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Inheriting hands the child the C environ (3.13+: env=None) or a copy of
+    # os.environb: either way what os.environ says at spawn time, changes included.
+    monkeypatch.setenv("STDIO2_INHERIT", "now")
+    monkeypatch.delenv("HOME", raising=False)
+    env = env_of(Command("env").arg("-0"))
+    assert env == dict(os.environb)
+    assert env[b"STDIO2_INHERIT"] == b"now" and b"HOME" not in env
+
+
 def test_env_remove_then_set_and_set_then_remove() -> None:
     assert env_of(Command("env").arg("-0").env_remove("X1").env("X1", "y"))[b"X1"] == b"y"
     assert b"X1" not in env_of(Command("env").arg("-0").env("X1", "y").env_remove("X1"))

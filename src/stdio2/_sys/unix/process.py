@@ -41,7 +41,9 @@ stdio2, so on the ``posix_spawn`` path only the descriptors the file actions
 put on 0, 1 and 2 survive (``dup2`` clears the flag on the new number). Rust
 stops there; stdio2 also closes, in the child, the descriptors that are
 inheritable anyway (one passed down by our own parent, one a library made
-inheritable), listed once per spawn from ``/proc/self/fd``. The ``Popen``
+inheritable): with one ``POSIX_SPAWN_CLOSEFROM`` action (everything from 3
+up) where Python 3.13+ and glibc 2.34+ offer it, otherwise with one close
+action per descriptor listed from ``/proc/self/fd`` for each spawn. The ``Popen``
 path closes every descriptor above 2 (``close_fds=True``, with
 ``close_range`` in the child).
 
@@ -334,10 +336,17 @@ def _posix_spawn(req: SpawnRequest) -> int:
             actions.append((os.POSIX_SPAWN_OPEN, target, _DEVNULL, flags, 0))
         elif spec >= 0:
             actions.append((os.POSIX_SPAWN_DUP2, spec, target))
-    # posix_spawn has no "close everything else" action on 3.11: close the
-    # descriptors someone made inheritable (PEP 446 makes the rest
-    # close-on-exec), e.g. a jobserver pipe our own parent passed down.
-    actions.extend([(_CLOSE, fd) for fd in _fds_to_close()])
+    # Close, in the child, the descriptors someone made inheritable (PEP 446
+    # makes the rest close-on-exec), e.g. a jobserver pipe our own parent
+    # passed down: one "close from 3" action where Python (3.13+) and libc
+    # (glibc 2.34+) offer it, else one close per descriptor listed.
+    if _CLOSEFROM is not None:
+        actions.append((_CLOSEFROM, 3))
+    else:
+        actions.extend([(_CLOSE, fd) for fd in _fds_to_close()])
+    # Always the mapping, never 3.13's env=None (the C environ): a library
+    # calling setenv() directly would make the two differ, and the child
+    # must see what os.environ says on every Python version.
     env = req.env if req.env is not None else _environ_dict()
     try:
         if req.pgroup is None:
@@ -368,6 +377,9 @@ _FD_DIR: Final = next((d for d in ("/proc/self/fd", "/dev/fd") if os.path.isdir(
 
 
 _CLOSE: Final = getattr(os, "POSIX_SPAWN_CLOSE", None)
+# posix_spawn_file_actions_addclosefrom_np: Python 3.13+ on glibc 2.34+ (and
+# FreeBSD); it closes every descriptor from the given one up in the child.
+_CLOSEFROM: Final = getattr(os, "POSIX_SPAWN_CLOSEFROM", None)
 # glibc's posix_spawn ignores EBADF from a close action (a descriptor closed
 # since it was listed, such as the listing's own), so on Linux every listed
 # descriptor above 2 is closed in the child without asking which are
