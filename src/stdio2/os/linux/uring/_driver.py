@@ -106,7 +106,7 @@ class Driver:
     """An io_uring instance and everything in flight on it (``io_uring_setup``).
 
     ``Driver(entries=256, flags=None)``: *entries* is the submission queue
-    size (rounded up to a power of two, clamped by the kernel); the
+    size (at least 2, rounded up to a power of two, clamped by the kernel); the
     completion queue holds twice as many. *flags* None picks the best set
     the kernel accepts (``SINGLE_ISSUER | DEFER_TASKRUN | SUBMIT_ALL``,
     falling back step by step); an int is passed to ``io_uring_setup`` as is.
@@ -128,7 +128,10 @@ class Driver:
         if flags is not None and (isinstance(flags, bool) or not isinstance(flags, int)):
             raise TypeError("Driver(flags): flags must be an int (IORING_SETUP_*) or None")
         self._ring: _sys.Ring | None = None
-        self._ring = _sys.Ring(entries, flags)
+        # At least 2: an operation with a linked timeout takes two entries
+        # that must be in the SQ together (a 1-entry ring would write the
+        # second over the first).
+        self._ring = _sys.Ring(max(entries, 2), flags)
         self._thread = _get_ident()
         self._inflight: dict[int, SQE] = {}
         # Bulk batches with operations in flight, oldest (lowest user_data) first.
@@ -380,13 +383,14 @@ class Driver:
         n = len(batch.pins)
         base = batch.base
         self._next_ud = base + n
-        # Registered before any entry can reach the kernel: if a flush below
-        # raises, the entries already in the ring are still owned and reaped.
-        self._batches.append(batch)
-        mo, ma, mw = memoryview(fields[0]), memoryview(fields[1]), memoryview(fields[2])
         entries = ring.sq_entries
         done = 0
+        first_tail = ring.sq_tail
         try:
+            # Registered before any entry can reach the kernel: if a flush below
+            # raises, the entries already in the ring are still owned and reaped.
+            self._batches.append(batch)
+            mo, ma, mw = memoryview(fields[0]), memoryview(fields[1]), memoryview(fields[2])
             while done < n:
                 space = entries - ((ring.sq_tail - ring.sq_known_head) & 0xFFFFFFFF)
                 if space < 1:
@@ -405,14 +409,22 @@ class Driver:
             # both are taken back, so nothing waits for them, keeps their
             # buffers pinned or runs them later. Those the kernel took keep
             # running, detached, like the general path's.
-            back = min(ring.unsubmitted(), done)
+            # (The entries written are counted from the tail, not from
+            # *done*: a signal's exception may come between put_rw moving
+            # the tail and *done* catching up.)
+            written = ring.sq_tail - first_tail
+            back = min(ring.unsubmitted(), written)
             ring.sq_tail -= back
             ring.publish_tail()
-            start = done - back
+            start = written - back
             if start < n:
-                batch.pins[start:] = [None] * (n - start)
                 batch.results[start:] = [-_ECANCELED] * (n - start)
-                self._batch_done(batch, n - start)
+                batch.pins[start:] = [None] * (n - start)
+                live = batch.live = batch.live - (n - start)  # (no call since the pins went)
+                if not live:
+                    batch.cell = None
+                    if batch in self._batches:  # (not yet, if interrupted before the append)
+                        self._batches.remove(batch)
             raise
         if kind is None:
             return []  # read_many: no submissions
@@ -537,7 +549,16 @@ class Driver:
                 with contextlib.suppress(Error):
                     self._wait_batch(ring, batch)
             raise
-        self._wait_batch(ring, batch)
+        try:
+            self._wait_batch(ring, batch)
+        except BaseException:
+            # Interrupted (a signal handler's KeyboardInterrupt) or the wait
+            # failed: the caller has no handle to wait on later and will
+            # reuse its buffers, so the reads still running are cancelled
+            # and awaited before this raises, as for a Deadline.
+            with contextlib.suppress(Error):
+                self._cancel_batch(ring, batch, 0)
+            raise
         results: list[Any] = batch.results
         for i, op in (batch.records or {}).items():
             results[i] = op.result
@@ -563,17 +584,28 @@ class Driver:
             if instant is not None:
                 remaining = instant - _monotonic()
                 if remaining <= 0:
-                    # Every read still running gets its own record and a
-                    # cancel request (one io_uring_enter for all of them).
-                    ops = [self._upgrade(batch, i) for i, pin in enumerate(batch.pins) if pin is not None]
-                    for op in ops:
-                        op._flags |= F_DEADLINE | F_CANCEL_SENT
-                        self._push_cancel(ring, op.user_data)
-                    self._flush(ring, True)
-                    for op in ops:
-                        self._wait_for(op)
+                    self._cancel_batch(ring, batch, F_DEADLINE)
                     return
             self._wait_completions(ring, remaining)
+
+    def _cancel_batch(self, ring: _sys.Ring, batch: _Batch, flags: int) -> None:
+        """Cancel every operation of *batch* still running and wait for all their completions.
+
+        Each gets its own record (marked with *flags*) and a cancel request,
+        all sent with one ``io_uring_enter``; records already cancelled
+        (an earlier, interrupted call) are only waited for.
+        """
+        for i, pin in enumerate(batch.pins):
+            if pin is not None:
+                self._upgrade(batch, i)
+        ops = [op for op in (batch.records or {}).values() if op._state == IN_FLIGHT]
+        for op in ops:
+            if not op._flags & F_CANCEL_SENT:
+                op._flags |= flags | F_CANCEL_SENT
+                self._push_cancel(ring, op.user_data)
+        self._flush(ring, True)
+        for op in ops:
+            self._wait_for(op)
 
     def wait_any(self, submissions: Iterable[Submission]) -> list[Submission]:
         """Block until at least one of *submissions* has completed; return those that have.
@@ -673,6 +705,15 @@ class Driver:
             if self._inflight:
                 self._cancel_everything(ring)
         finally:
+            if self._inflight or self._batches:
+                # An exception (a signal's KeyboardInterrupt, a cleanup that
+                # raised, a failed io_uring_enter) cut the reaping short:
+                # what is left may still be written by the kernel while the
+                # ring winds down, so it is kept for good, as on a timeout.
+                _graveyard.extend(self._inflight.values())
+                _graveyard.extend(self._batches)
+                self._inflight = {}
+                self._batches = []
             self._teardown(ring)
 
     def __enter__(self) -> Driver:
@@ -857,10 +898,21 @@ class Driver:
                 # (releasing each buffer's export) at C level.
                 lo = uds[0] - first.base
                 if lo + n <= len(first.pins) and uds == list(range(uds[0], uds[0] + n)):
+                    # No Python-level call between dropping the pins, counting
+                    # them and releasing the CQEs: a signal handler's exception
+                    # (KeyboardInterrupt) is raised only at a call or a loop
+                    # edge, and must never find the pins gone but the count
+                    # or the CQ head not updated (the CQEs would be counted
+                    # twice). The batch retires before the head moves: if
+                    # interrupted there, the CQEs are reaped again harmlessly.
                     first.results[lo : lo + n] = results
                     first.pins[lo : lo + n] = [None] * n
-                    self._batch_done(first, n)
-                    ring.advance_cq(n)
+                    live = first.live = first.live - n
+                    if not live:
+                        first.cell = None  # the last one: the owner may really close now
+                        batches.remove(first)
+                    head = ring.cq_head = (ring.cq_head + n) & 0xFFFFFFFF
+                    _put_u32(ring.rings, ring.cq_head_off, head)
                     return n
         pop = self._inflight.pop
         for ud, res in zip(uds, results, strict=False):
@@ -870,9 +922,13 @@ class Driver:
                 if batch is not None:
                     i = ud - batch.base
                     if batch.pins[i] is not None:
+                        # (Inline, no call in between: see the fast path above.)
                         batch.results[i] = res
                         batch.pins[i] = None
-                        self._batch_done(batch, 1)
+                        live = batch.live = batch.live - 1
+                        if not live:
+                            batch.cell = None
+                            batches.remove(batch)
                 continue
             if op._cancellation is None and op._future is None and op._state == IN_FLIGHT:
                 # SQE._finish inlined for the common case (nobody to notify).
