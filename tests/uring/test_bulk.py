@@ -375,3 +375,70 @@ def test_read_many_closing_the_owner_meanwhile_is_deferred(ring: uring.Driver) -
         assert ring.read_many(r, bufs, [0] * 8) == [4] * 8
         timer.join()
         assert not fd_is_open(raw)
+
+
+# -- read_many into one buffer split evenly --------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    entries=st.sampled_from([4, 64]),
+    chunk=st.integers(1, 300),
+    offsets=st.lists(st.integers(0, 4100), min_size=1, max_size=40),
+    kind=st.sampled_from(["ba", "mv", "array"]),
+)
+def test_read_many_into_one_split_buffer_matches_a_model(
+    tmp_path_factory: pytest.TempPathFactory, entries: int, chunk: int, offsets: list[int], kind: str
+) -> None:
+    path = tmp_path_factory.mktemp("split") / "f"
+    model = os.urandom(4096)
+    path.write_bytes(model)
+    backing = bytearray(b"\xee" * (chunk * len(offsets)))
+    buf: object = (
+        backing if kind == "ba" else memoryview(backing) if kind == "mv" else array.array("B", backing)
+    )
+    with uring.Driver(entries) as ring, owned_file(path) as f:
+        counts = ring.read_many(f, buf, offsets)  # type: ignore[arg-type]
+        assert ring.in_flight() == 0 and ring._pinned_count() == 0
+    got = memoryview(buf).cast("B")  # type: ignore[arg-type]
+    for i, (count, o) in enumerate(zip(counts, offsets, strict=True)):
+        expected = model[o : o + chunk]
+        assert count == len(expected)
+        part = got[i * chunk : (i + 1) * chunk]
+        assert bytes(part[:count]) == expected
+        assert bytes(part[count:]) == b"\xee" * (chunk - count)  # a short read leaves the rest alone
+        part.release()
+    got.release()
+    if isinstance(buf, memoryview):
+        buf.release()
+    backing.extend(b"free")  # no pin is left on the buffer
+
+
+def test_read_many_split_buffer_errors(ring: uring.Driver, tmp_path: Path) -> None:
+    (tmp_path / "f").write_bytes(b"abcdefgh")
+    with owned_file(tmp_path / "f", os.O_RDONLY) as ro:
+        with pytest.raises(ValueError, match="does not split into 3 equal parts"):
+            ring.read_many(ro, bytearray(10), [0, 1, 2])
+        with pytest.raises(ValueError, match="does not split"):
+            ring.read_many(ro, bytearray(), [0])
+        with pytest.raises(TypeError, match="writable"):
+            ring.read_many(ro, b"read-only", [0])
+        assert ring.read_many(ro, bytearray(4), []) == []
+        buf = bytearray(6)
+        assert ring.read_many(ro, buf, [6, 0, 3]) == [2, 2, 2]
+        assert buf == b"ghabde"
+        assert ring.in_flight() == 0 and ring._pinned_count() == 0
+        buf.extend(b"free")
+
+
+def test_read_many_split_buffer_deadline_cancels_and_releases(ring: uring.Driver) -> None:
+    r, w = pipe()
+    with r, w:
+        buf = bytearray(40)
+        with pytest.raises(Error) as info, Deadline.after(0.05):
+            ring.read_many(r, buf, [0] * 10)  # a pipe nobody writes to
+        assert info.value.kind is ErrorKind.TimedOut
+        assert ring.in_flight() == 0 and ring._pinned_count() == 0
+        buf.extend(b"free")  # every read's share of the pin is gone
+        w.write(b"z" * 8)
+        assert ring.read_many(r, bytearray(8), [0, 0]) == [4, 4]

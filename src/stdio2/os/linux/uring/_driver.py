@@ -483,7 +483,7 @@ class Driver:
         batch = batches[k]
         return batch if ud - batch.base < len(batch.pins) else None
 
-    def read_many(self, fd: object, bufs: Iterable[Buffer], offsets: Iterable[int]) -> list[int]:
+    def read_many(self, fd: object, bufs: Iterable[Buffer] | Buffer, offsets: Iterable[int]) -> list[int]:
         """Read into each of *bufs* at the matching file offset of *fd*, all at once; the counts.
 
         The batched ``pread``: one ``IORING_OP_READ`` per buffer, submitted
@@ -494,24 +494,32 @@ class Driver:
         object per read. Each buffer stays pinned until its own read
         completes; every read has completed when this returns or raises.
 
+        *bufs* may also be one writable buffer (a ``bytearray``, a
+        memoryview ...): it is split into ``len(offsets)`` equal parts, read
+        *i* filling part *i*. One pin serves the whole batch, so the per-read
+        Python work is only what the batch shares.
+
         Raises ``TypeError`` (a buffer that is not writable, *fd* without
         ``as_fd()``), ``ValueError`` (as many offsets as buffers needed,
-        each >= 0), `Error` (InvalidInput) for a closed *fd*; after all
-        reads completed, the `Error` of the first one (in order) that
-        failed. Honours `Deadline`: when it passes, the reads still running
-        are cancelled and awaited, then `Error` (TimedOut) is raised
-        (unless every read finished anyway).
+        each >= 0; one buffer that does not split evenly), `Error`
+        (InvalidInput) for a closed *fd*; after all reads completed, the
+        `Error` of the first one (in order) that failed. Honours `Deadline`:
+        when it passes, the reads still running are cancelled and awaited,
+        then `Error` (TimedOut) is raised (unless every read finished anyway).
         """
         ring = self._enter_check()
-        bufs = bufs if type(bufs) is list else list(bufs)
         offs = offsets if type(offsets) is list else list(offsets)
-        if len(offs) != len(bufs):
-            raise ValueError(f"Driver.read_many: {len(bufs)} buffers but {len(offs)} offsets")
+        whole = None if type(bufs) is list else _one_buffer(bufs)
+        each: list[Any] = []
+        if whole is None:
+            each = bufs if type(bufs) is list else list(bufs)  # type: ignore[arg-type,unused-ignore]
+            if len(offs) != len(each):
+                raise ValueError(f"Driver.read_many: {len(each)} buffers but {len(offs)} offsets")
         cell = fd._cell if isinstance(fd, FdOwner) else fd_of(fd, "Driver.read_many")
         raw = None if cell is None else cell.raw
         if raw is None:
             raise closed_error("the descriptor owner")
-        if not bufs:
+        if not offs:
             return []
         try:
             offsets_q = array("Q", offs)
@@ -520,23 +528,15 @@ class Driver:
             if isinstance(bad, int) and not isinstance(bad, bool):
                 raise ValueError("Driver.read_many: offsets must be >= 0") from None
             raise TypeError(f"Driver.read_many: offsets must be ints, got {type(bad).__name__}") from None
-        try:
-            pins: list[Any] = list(map(_char_from_buffer, bufs))
-            sizes = list(map(len, bufs)) if all(map(is_, map(type, bufs), repeat(bytearray))) else None
-            if sizes is None:
-                sizes = [memoryview(b).nbytes for b in bufs]
-            addrs = list(map(_addressof, pins))
-        except (TypeError, ValueError, BufferError):
-            # Empty, read-only, odd buffers: the general pin (which also
-            # raises the TypeError for a buffer that cannot receive data).
-            try:
-                parts = [_sys.pin(b, True) for b in bufs]
-            except TypeError as e:
-                raise TypeError(f"Driver.read_many: bufs must be writable buffers ({e})") from None
-            pins = [p[0] for p in parts]
-            addrs = [p[1] for p in parts]
-            sizes = [p[2] for p in parts]
-        batch = _Batch(self, self._next_ud, _LazyReads(fd, bufs, offs), pins, cell)
+        events: Any
+        addrs: Any
+        sizes: Any
+        if whole is not None:
+            pins, addrs, sizes, events = _split_pin(whole, len(offs))
+        else:
+            pins, addrs, sizes = _pin_each(each)
+            events = each
+        batch = _Batch(self, self._next_ud, _LazyReads(fd, events, offs), pins, cell)
         word0 = _sys.rw_word0(_OP_READ, raw)
         try:
             self._put_batch(ring, batch, word0, (offsets_q, array("Q", addrs), array("Q", sizes)), None)
@@ -559,19 +559,13 @@ class Driver:
             with contextlib.suppress(Error):
                 self._cancel_batch(ring, batch, 0)
             raise
-        results: list[Any] = batch.results
-        for i, op in (batch.records or {}).items():
-            results[i] = op.result
-            op._state = CONSUMED
+        results = _batch_results(batch)
         if min(results) < 0:
-            for i, res in enumerate(results):
-                if res < 0:
-                    rec = (batch.records or {}).get(i)
-                    if res == -_ECANCELED and rec is not None and rec._flags & F_DEADLINE:
-                        raise Error(
-                            ErrorKind.TimedOut, "deadline passed: Driver.read_many cancelled the reads"
-                        )
-                    raise Error.from_raw_os_error(-res)
+            err = _first_failure(batch)
+            # The traceback keeps this frame's locals: the batch's events may
+            # hold views of the caller's buffers, which must be free to resize.
+            del batch, events, pins
+            raise err
         return results
 
     def _wait_batch(self, ring: _sys.Ring, batch: _Batch) -> None:
@@ -1301,12 +1295,91 @@ class _Batch:
         self.records: dict[int, SQE] | None = None
 
 
+def _batch_results(batch: _Batch) -> list[int]:
+    """The counts of a completed batch, taking the results of reads that got their own record."""
+    results: list[Any] = batch.results  # every entry an int by now
+    for i, op in (batch.records or {}).items():
+        results[i] = op.result
+        op._state = CONSUMED
+    return results
+
+
+def _first_failure(batch: _Batch) -> Error:
+    """The `Error` for the first failed read of a completed `read_many` batch, in order."""
+    results: list[Any] = batch.results
+    for i, res in enumerate(results):
+        if res < 0:
+            rec = (batch.records or {}).get(i)
+            if res == -_ECANCELED and rec is not None and rec._flags & F_DEADLINE:
+                return Error(ErrorKind.TimedOut, "deadline passed: Driver.read_many cancelled the reads")
+            return Error.from_raw_os_error(-res)
+    raise AssertionError("no failed read")  # pragma: no cover - called only when one failed
+
+
+def _one_buffer(bufs: object) -> memoryview | None:
+    # read_many's "one buffer split evenly" form: anything with the buffer
+    # protocol (a list of buffers has none).
+    try:
+        return memoryview(bufs)  # type: ignore[arg-type,unused-ignore]
+    except TypeError:
+        return None
+
+
+def _split_pin(whole: memoryview, k: int) -> tuple[list[Any], array[int], array[int], _Chunks]:
+    """One pin for a buffer cut into *k* equal parts: pins, addresses, sizes, the parts (for events)."""
+    try:
+        view, addr, size = _sys.pin(whole, True)
+    except TypeError as e:
+        raise TypeError(f"Driver.read_many: the buffer must be writable ({e})") from None
+    finally:
+        whole.release()  # (the pin is an export of its own)
+    chunk, rem = divmod(size, k)
+    if rem or not chunk:
+        view.release()
+        raise ValueError(f"Driver.read_many: a buffer of {size} bytes does not split into {k} equal parts")
+    # Every read's "pin" is the same export: the buffer is released once the
+    # last of them is dropped (its read completed, or was taken back).
+    addrs = array("Q", range(addr, addr + size, chunk))
+    return [view] * k, addrs, array("Q", [chunk]) * k, _Chunks(view, chunk)
+
+
+def _pin_each(bufs: list[Any]) -> tuple[list[Any], list[int], list[int]]:
+    """One pin per buffer: (pins, addresses, sizes)."""
+    try:
+        pins: list[Any] = list(map(_char_from_buffer, bufs))
+        sizes = list(map(len, bufs)) if all(map(is_, map(type, bufs), repeat(bytearray))) else None
+        if sizes is None:
+            sizes = [memoryview(b).nbytes for b in bufs]
+        return pins, list(map(_addressof, pins)), sizes
+    except (TypeError, ValueError, BufferError):
+        # Empty, read-only, odd buffers: the general pin (which also
+        # raises the TypeError for a buffer that cannot receive data).
+        try:
+            parts = [_sys.pin(b, True) for b in bufs]
+        except TypeError as e:
+            raise TypeError(f"Driver.read_many: bufs must be writable buffers ({e})") from None
+        return [p[0] for p in parts], [p[1] for p in parts], [p[2] for p in parts]
+
+
+class _Chunks:
+    """Part *i* of a split buffer, as `_LazyReads` needs it (only when a read gets a record)."""
+
+    __slots__ = ("chunk", "view")
+
+    def __init__(self, view: memoryview, chunk: int) -> None:
+        self.view = view
+        self.chunk = chunk
+
+    def __getitem__(self, i: int) -> memoryview:
+        return self.view[i * self.chunk : (i + 1) * self.chunk]
+
+
 class _LazyReads:
     """The events of a `Driver.read_many` batch, made only when one is needed (a record, a cancel)."""
 
     __slots__ = ("bufs", "fd", "offsets")
 
-    def __init__(self, fd: object, bufs: list[Any], offsets: list[int]) -> None:
+    def __init__(self, fd: object, bufs: Any, offsets: list[int]) -> None:
         self.fd = fd
         self.bufs = bufs
         self.offsets = offsets
