@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -34,6 +35,11 @@ def opened() -> Iterator[Opened]:
 
 
 def fd_count() -> int:
+    # Collect first: garbage left by earlier tests (a dropped file or socket
+    # waiting for the cycle collector) would otherwise close its descriptor
+    # between a test's baseline and its check, at a moment that depends on
+    # the interpreter version's GC thresholds.
+    gc.collect()
     return len(os.listdir("/proc/self/fd"))
 
 
