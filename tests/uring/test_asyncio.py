@@ -140,3 +140,48 @@ def test_two_loops_in_turn(ring: uring.Driver) -> None:
 
     asyncio.run(once())
     asyncio.run(once())
+
+
+def test_several_tasks_await_one_submission(ring: uring.Driver) -> None:
+    async def main() -> None:
+        r, w = pipe()
+        with r, w:
+            buf = bytearray(8)
+            sub = ring.submit(uring.Read(r, buf))
+
+            async def waiter() -> int:
+                n: int = await sub
+                return n
+
+            tasks = [asyncio.ensure_future(waiter()) for _ in range(3)]
+            await asyncio.sleep(0.01)  # all three suspended on the one operation
+            w.write(b"shared")
+            assert await asyncio.wait_for(asyncio.gather(*tasks), 5) == [6, 6, 6]
+            assert bytes(buf[:6]) == b"shared"
+            assert ring.in_flight() == 0
+
+    asyncio.run(main())
+
+
+def test_cancelling_one_of_several_awaiting_tasks_cancels_the_operation_for_all(
+    ring: uring.Driver,
+) -> None:
+    async def main() -> None:
+        r, w = pipe()
+        with r, w:
+            sub = ring.submit(uring.Read(r, bytearray(8)))
+
+            async def waiter() -> object:
+                return await sub
+
+            first, second = asyncio.ensure_future(waiter()), asyncio.ensure_future(waiter())
+            await asyncio.sleep(0.01)
+            first.cancel()  # as documented: the operation is cancelled with its awaiting task
+            with pytest.raises(asyncio.CancelledError):
+                await first
+            with pytest.raises(Error) as info:
+                await asyncio.wait_for(second, 5)  # the other task is told, never left hanging
+            assert info.value.raw_os_error() == errno.ECANCELED
+            assert ring.in_flight() == 0
+
+    asyncio.run(main())

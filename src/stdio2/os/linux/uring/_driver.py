@@ -1214,7 +1214,8 @@ class Submission:
 
         Honours the `Deadline` of the awaiting task like `wait`. If the
         awaiting task is cancelled, the operation is cancelled too (its
-        resources stay with the driver until the kernel answers).
+        resources stay with the driver until the kernel answers). Several
+        tasks may await one submission: all get its outcome.
         """
         import asyncio
 
@@ -1231,19 +1232,24 @@ class Submission:
                 handle = loop.call_later(max(0.0, instant - _monotonic()), driver._deadline_passed, op)
             try:
                 while op._state == IN_FLIGHT:
-                    fut = loop.create_future()
-                    op._future = fut
+                    # One future per operation, shared by every task awaiting
+                    # it; each task waits through its own shield, so that
+                    # cancelling one task does not cancel the others' wait.
+                    fut = op._future
+                    if fut is None or fut.done() or fut.get_loop() is not loop:
+                        fut = op._future = loop.create_future()
                     # A completion reaped between poll and here must not be missed.
                     driver._poll()
                     if op._state != IN_FLIGHT:
                         break
-                    yield from fut
+                    yield from asyncio.shield(fut)
             except asyncio.CancelledError:
                 if driver._ring is not None and op._state == IN_FLIGHT:
                     driver._cancel(driver._ring, op)
                 raise
             finally:
-                op._future = None
+                if op._state != IN_FLIGHT:
+                    op._future = None
                 if handle is not None:
                     handle.cancel()
         return self._outcome()
