@@ -185,3 +185,27 @@ def test_cancelling_one_of_several_awaiting_tasks_cancels_the_operation_for_all(
             assert ring.in_flight() == 0
 
     asyncio.run(main())
+
+
+def test_a_closed_event_loop_does_not_break_the_reap(ring: uring.Driver) -> None:
+    # A task left pending on a loop that was closed still has its future on
+    # the operation; completing the operation must not raise from the reap
+    # ("Event loop is closed") into whoever reaps next.
+    r, w = pipe()
+    with r, w:
+        buf = bytearray(8)
+        sub = ring.submit(uring.Read(r, buf))
+
+        async def waiter() -> object:
+            return await sub
+
+        loop = asyncio.new_event_loop()
+        task = loop.create_task(waiter())
+        loop.run_until_complete(asyncio.sleep(0.01))
+        loop.close()
+        w.write(b"data")
+        assert sub.wait() == 4
+        assert ring.submit(uring.Nop()).wait() is None
+        assert ring.in_flight() == 0
+        task._log_destroy_pending = False  # type: ignore[attr-defined]  # (left pending on purpose)
+        del task

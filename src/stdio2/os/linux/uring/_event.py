@@ -222,7 +222,12 @@ class SQE:
             cancellation._run(result)
         fut = self._future
         if fut is not None and not fut.done():
-            fut.set_result(None)
+            try:
+                fut.set_result(None)
+            except RuntimeError:
+                # Its event loop was closed with the awaiting task still
+                # pending: nobody is left to wake, and the reap must go on.
+                self._future = None
 
     def _abandon(self) -> None:
         # Called from Submission.__del__ (any thread, any moment): must not
