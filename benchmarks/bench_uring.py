@@ -58,16 +58,21 @@ def _driver(entries: int) -> uring.Driver:
     return uring.Driver(entries)
 
 
-def _preads(quick: bool, api: str, anchor: str) -> Pair:
-    """4096 random 4 KiB reads of a page-cached 4 MiB file: stdio2 via *api*, stdlib via *anchor*."""
+def _cached_file(quick: bool) -> tuple[int, int, int, list[int]]:
+    """A page-cached 4 MiB file and random 4 KiB-aligned offsets: ``(count, size, fd, offsets)``."""
     count = 1024 if quick else 4096
     size = 4096
     fd, path = tempfile.mkstemp()
     os.unlink(path)
-    os.write(fd, os.urandom(size * 1024))  # 4 MiB, page cached
-    owned = OwnedFd.from_raw_fd(fd)
+    os.write(fd, os.urandom(size * 1024))
     rng = random.Random(1)
-    offsets = [rng.randrange(1024) * size for _ in range(count)]
+    return count, size, fd, [rng.randrange(1024) * size for _ in range(count)]
+
+
+def _preads(quick: bool, api: str, anchor: str) -> Pair:
+    """4096 random 4 KiB reads of a page-cached 4 MiB file: stdio2 via *api*, stdlib via *anchor*."""
+    count, size, fd, offsets = _cached_file(quick)
+    owned = OwnedFd.from_raw_fd(fd)
     bufs = [bytearray(size) for _ in range(count)]
     ring = _driver(4096)
     Read = uring.Read
@@ -107,13 +112,7 @@ def _preads(quick: bool, api: str, anchor: str) -> Pair:
 
 def _floor(quick: bool, one_buffer: bool) -> Pair:
     """The 4096 reads with no Python work per read: pre-encoded entries on the bare ring."""
-    count = 1024 if quick else 4096
-    size = 4096
-    fd, path = tempfile.mkstemp()
-    os.unlink(path)
-    os.write(fd, os.urandom(size * 1024))
-    rng = random.Random(1)
-    offsets = [rng.randrange(1024) * size for _ in range(count)]
+    count, size, fd, offsets = _cached_file(quick)
     bufs = [bytearray(size)] * count if one_buffer else [bytearray(size) for _ in range(count)]
     pins = [ctypes.c_char.from_buffer(b) for b in bufs]
     ring = _sysuring.Ring(count, None)
