@@ -451,6 +451,15 @@ class Ring:
         """Store our SQ tail into the ring (read by the kernel in the next io_uring_enter)."""
         _U32_PUT(self.rings, self.sq_tail_off, self.sq_tail & 0xFFFFFFFF)
 
+    def take_back(self, n: int) -> None:
+        """Remove the *n* newest entries from the SQ (the caller checked `unsubmitted`) and publish the tail.
+
+        Legal because the kernel reads the tail only inside ``io_uring_enter``
+        (no SQPOLL): entries it has not consumed are still ours to withdraw.
+        """
+        self.sq_tail -= n
+        self.publish_tail()
+
     def unsubmitted(self) -> int:
         """Entries published but not yet consumed by the kernel."""
         head: int = _U32_AT(self.rings, self.sq_head_off)[0]

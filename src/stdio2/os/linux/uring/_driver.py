@@ -414,8 +414,7 @@ class Driver:
             # the tail and *done* catching up.)
             written = ring.sq_tail - first_tail
             back = min(ring.unsubmitted(), written)
-            ring.sq_tail -= back
-            ring.publish_tail()
+            ring.take_back(back)
             start = written - back
             if start < n:
                 batch.results[start:] = [-_ECANCELED] * (n - start)
@@ -827,8 +826,7 @@ class Driver:
                 break
             count += slots
             keep -= 1
-        ring.sq_tail -= count
-        ring.publish_tail()
+        ring.take_back(count)
         if keep < len(ops):
             first = ops[keep].user_data
             for ud in list(self._inflight):
@@ -1490,8 +1488,5 @@ class _NopBatchSubmission(_BatchSubmission):
 
         As `Submission.wait`.
         """
-        res = self._reaped()
-        if res is not None and res >= 0:
-            return None
-        self._record()
-        return Submission.wait(self)
+        _BatchSubmission.wait(self)  # raises for a failed Nop
+        return None
