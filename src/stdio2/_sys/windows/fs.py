@@ -29,12 +29,12 @@ is tested on every platform. The calls themselves (`create_symlink`) load
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from stdio2.io._error import Error, ErrorKind
+from stdio2._sys.windows.kernel32 import k32
+from stdio2.io._error import Error
 
 if TYPE_CHECKING:
     from stdio2.fs._options import OpenOptions
@@ -116,29 +116,9 @@ def open_parameters(options: OpenOptions) -> CreateFileParameters:
     )
 
 
-_kernel32: Any = None
-
-
-def _k32() -> Any:
-    global _kernel32
-    if sys.platform != "win32":
-        raise Error(ErrorKind.Unsupported, "kernel32 file calls exist only on Windows")
-    if _kernel32 is None:
-        import ctypes
-        from ctypes import wintypes
-
-        dll = ctypes.WinDLL("kernel32", use_last_error=True)
-        dll.CreateSymbolicLinkW.argtypes = [wintypes.LPCWSTR, wintypes.LPCWSTR, wintypes.DWORD]
-        dll.CreateSymbolicLinkW.restype = ctypes.c_ubyte
-        dll.MoveFileExW.argtypes = [wintypes.LPCWSTR, wintypes.LPCWSTR, wintypes.DWORD]
-        dll.MoveFileExW.restype = wintypes.BOOL
-        _kernel32 = dll
-    return _kernel32
-
-
 def create_symlink(original: str, link: str, *, directory: bool, shown: Any, shown2: Any) -> None:
     """``CreateSymbolicLinkW(link, original, flags)`` (unprivileged creation allowed in developer mode)."""
-    dll = _k32()
+    dll = k32()
     flags = SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE
     if directory:
         flags |= SYMBOLIC_LINK_FLAG_DIRECTORY
@@ -157,7 +137,7 @@ def replace_durably(src: str, dst: str, *, shown: Any) -> None:
     (PermissionDenied for a read-only or open-without-sharing target,
     NotFound ...) carrying *shown* as its path.
     """
-    dll = _k32()
+    dll = k32()
     if not dll.MoveFileExW(src, dst, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH):
         err = Error.last_os_error()
         err.path = shown

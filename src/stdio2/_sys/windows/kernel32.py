@@ -105,6 +105,8 @@ def _load() -> Any:
         "GetEnvironmentVariableW": (DWORD, [w.LPCWSTR, w.LPWSTR, DWORD]),
         "SetEnvironmentVariableW": (BOOL, [w.LPCWSTR, w.LPCWSTR]),
         "GetConsoleWindow": (w.HWND, []),
+        "CreateSymbolicLinkW": (ctypes.c_ubyte, [w.LPCWSTR, w.LPCWSTR, DWORD]),
+        "MoveFileExW": (BOOL, [w.LPCWSTR, w.LPCWSTR, DWORD]),
     }
     set_prototypes(dll, protos)
     _dll = dll
