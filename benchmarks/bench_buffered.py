@@ -12,6 +12,8 @@ import os
 import random
 import shutil
 import tempfile
+from collections.abc import Iterator
+from itertools import chain
 
 from benchmarks._harness import Pair, case
 from stdio2.fs import File
@@ -114,6 +116,38 @@ def _split(quick: bool) -> Pair:
                 pass
 
     return Pair(ours, theirs, cleanup=_cleanup, ops=os.path.getsize(path) // 50)
+
+
+@case("split floor: FileIO.readinto 64 KiB + bytes.split, no BufReader", "for line in open(p, 'rb')")
+def _split_floor(quick: bool) -> Pair:
+    # The way BufReader.split works with everything else taken away: fill
+    # a 64 KiB buffer (the size its iterators refill at a default 8 KiB
+    # capacity) with one readinto, copy its complete lines out, split them
+    # in C, and chain the lists so that the loop steps through them in C.
+    # The bytes after the last newline are dropped, not carried over, so
+    # this does slightly less than a splitter must. The anchor's C iterator
+    # makes one readline per line instead and allocates only the line.
+    path = _text_file(quick)
+
+    def floor() -> None:
+        with open(path, "rb", buffering=0) as f:
+            buf = bytearray(64 * 1024)
+            view = memoryview(buf)
+            readinto = f.readinto
+
+            def batches() -> Iterator[list[bytes]]:
+                while n := readinto(buf):
+                    yield view[: buf.rfind(10, 0, n) + 1].tobytes().split(b"\n")
+
+            for _seg in chain.from_iterable(batches()):
+                pass
+
+    def theirs() -> None:
+        with open(path, "rb") as f:
+            for _line in f:
+                pass
+
+    return Pair(floor, theirs, cleanup=_cleanup, ops=os.path.getsize(path) // 50)
 
 
 @case("BufReader.read_line() [fs.File]", "BufferedReader.readline()", target=3.0)

@@ -61,6 +61,42 @@ def write_append(quick: bool) -> Pair:
     return Pair(stdio2=s2, stdlib=std, ops=ops)
 
 
+class _Appender:
+    """A reference, not a Cursor: a method that appends and returns the count, keeping no position."""
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: bytearray) -> None:
+        self._inner = inner
+
+    def write(self, buf: bytes) -> int:
+        self._inner += buf
+        return len(buf)
+
+
+@case("Cursor write reference: one-line append method, no position", "BytesIO.write(64 B)")
+def write_reference(quick: bool) -> Pair:
+    # What a Python-level write costs before any cursor bookkeeping: the
+    # method call and the C append. Cursor.write adds what its contract
+    # needs: reading the position, comparing it with the length (a write
+    # in the middle overwrites, past the end zero-fills) and storing the
+    # new one.
+    ops = 20_000 if quick else 200_000
+    chunk = b"x" * _CHUNK
+
+    def ref() -> None:
+        write = _Appender(bytearray()).write
+        for _ in range(ops):
+            write(chunk)
+
+    def std() -> None:
+        write = io.BytesIO().write
+        for _ in range(ops):
+            write(chunk)
+
+    return Pair(stdio2=ref, stdlib=std, ops=ops)
+
+
 @case("Cursor(bytes).read_line()", "BytesIO.readline()")
 def read_line(quick: bool) -> Pair:
     ops = 10_000 if quick else 100_000

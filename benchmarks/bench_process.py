@@ -9,6 +9,8 @@ parent collects it.
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 from collections.abc import Callable
 
@@ -47,6 +49,53 @@ def _spawn_output(quick: bool) -> Pair:
         Command("/bin/true").output,
         lambda: subprocess.run(["/bin/true"], capture_output=True, check=False),
     )
+
+
+def _bare_spawn(close_descriptors: bool) -> Callable[[], object]:
+    """``os.posix_spawn`` + ``waitpid`` of /bin/true with no Python layer: the spawn floor.
+
+    With *close_descriptors*, the child also gets what issue 7 requires of
+    every spawn: no descriptor but 0/1/2 inherited. Where the C library and
+    CPython (3.13+) offer ``POSIX_SPAWN_CLOSEFROM`` that is one file action;
+    before 3.13 the only way through ``posix_spawn`` is a close action per
+    open descriptor, listed from /proc/self/fd for each spawn. SIGPIPE and
+    SIGXFSZ are reset to their defaults in the child either way, as
+    `subprocess` does.
+    """
+    argv = [b"/bin/true"]
+    env = os.environb
+    sigdef = (signal.SIGPIPE, signal.SIGXFSZ)
+    closefrom = getattr(os, "POSIX_SPAWN_CLOSEFROM", None)
+    close = os.POSIX_SPAWN_CLOSE
+    spawn, waitpid, listdir = os.posix_spawn, os.waitpid, os.listdir
+
+    def run() -> None:
+        if not close_descriptors:
+            actions: list[tuple[int, ...]] = []
+        elif closefrom is not None:
+            actions = [(closefrom, 3)]
+        else:
+            actions = [(close, fd) for fd in map(int, listdir("/proc/self/fd")) if fd > 2]
+        pid = spawn(argv[0], argv, env, file_actions=actions, setsigmask=(), setsigdef=sigdef)
+        waitpid(pid, 0)
+
+    return run
+
+
+@case(
+    "spawn floor: os.posix_spawn + waitpid, descriptors closed",
+    "subprocess.run(['/bin/true'])",
+)
+def _spawn_floor(quick: bool) -> Pair:
+    return _spawns(quick, _bare_spawn(True), lambda: subprocess.run(["/bin/true"], check=False))
+
+
+@case(
+    "spawn reference: os.posix_spawn + waitpid, descriptors leak",
+    "subprocess.run(['/bin/true'])",
+)
+def _spawn_leaky(quick: bool) -> Pair:
+    return _spawns(quick, _bare_spawn(False), lambda: subprocess.run(["/bin/true"], check=False))
 
 
 def _capture(mib: int, both: bool) -> Pair:
