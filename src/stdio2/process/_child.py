@@ -10,7 +10,7 @@ from typing import Any
 from stdio2.io._deadline import current_instant
 from stdio2.io._error import Error, ErrorKind
 from stdio2.process._pipes import ChildStderr, ChildStdin, ChildStdout
-from stdio2.process._status import ExitStatus, Output
+from stdio2.process._status import ExitStatus, Output, exit_status
 
 if sys.platform == "win32":
     import importlib
@@ -106,7 +106,7 @@ class Child:
     # -- waiting
 
     def _status(self, raw: int) -> ExitStatus:
-        return ExitStatus(raw)
+        return exit_status(raw)
 
     def _close_stdin(self) -> None:
         stdin, self.stdin = self.stdin, None
@@ -123,12 +123,12 @@ class Child:
         Returns the same status on every later call.
         """
         self._close_stdin()
-        return ExitStatus(self._proc.wait(current_instant()))
+        return exit_status(self._proc.wait(current_instant()))
 
     def try_wait(self) -> ExitStatus | None:
         """The status if the child has exited (reaping it: ``waitpid(WNOHANG)``), else None; never blocks."""
         raw = self._proc.try_wait()
-        return None if raw is None else ExitStatus(raw)
+        return None if raw is None else exit_status(raw)
 
     def kill(self) -> None:
         """Force the child to exit: ``SIGKILL`` (``pidfd_send_signal`` when a pidfd is open).
@@ -184,7 +184,7 @@ class Child:
             out.close()
         if err is not None:
             err.close()
-        status = ExitStatus(self._proc.wait(instant, sole_holder=sole_holder))
+        status = exit_status(self._proc.wait(instant, sole_holder=sole_holder))
         stdout = b"".join(self._out_chunks)
         stderr = b"".join(self._err_chunks)
         self._out_chunks.clear()
@@ -214,7 +214,7 @@ class Child:
         proc = self._proc
         self._killed = True
         if proc.status is not None:
-            return ExitStatus(proc.status)
+            return exit_status(proc.status)
         group = proc.group_leader
         if group:
             proc.send_group_signal(_SIGTERM)
@@ -234,7 +234,7 @@ class Child:
                 ErrorKind.TimedOut,
                 f"child process {proc.pid} did not exit within {_REAP_AFTER_KILL} s of SIGKILL",
             )
-        return ExitStatus(proc.wait(None))
+        return exit_status(proc.wait(None))
 
     # -- cleanup
 

@@ -11,7 +11,7 @@ from stdio2.io._error import Error, ErrorKind
 from stdio2.os_str import OsString
 from stdio2.process._child import Child
 from stdio2.process._pipes import ChildStderr, ChildStdin, ChildStdout
-from stdio2.process._status import ExitStatus, Output
+from stdio2.process._status import ExitStatus, Output, exit_status
 
 if sys.platform == "win32":
     import importlib
@@ -302,12 +302,17 @@ class Command:
         exit). Under an active `Deadline` that passes, the child is killed
         and reaped and `Error` TimedOut is raised.
         """
-        child = self._spawn(_INHERIT, _INHERIT)
-        child._close_pipes()
+        # No Child: nothing but this call can reach the process, and the
+        # spawn-and-wait path is short (every Python step costs microseconds
+        # right after the child ran on this CPU).
+        proc, ends = self._start(_INHERIT, _INHERIT)
+        for end in ends:
+            if end is not None:
+                end.close()
         try:
-            return ExitStatus(child._proc.wait(current_instant(), sole_holder=True))
+            return exit_status(proc.wait(current_instant(), sole_holder=True))
         except BaseException:
-            _abandon(child)
+            _abandon(Child._new(proc, None, None, None, False))
             raise
 
     def output(self) -> Output:
@@ -389,8 +394,28 @@ class Command:
         return self._request(specs, self._prepare())
 
     def _spawn(self, default_in: str, default_out: str) -> Child:
+        proc, ends = self._start(default_in, default_out)
+        child = Child._new(proc, ends[0], ends[1], ends[2], self._kill_on_drop)
+        if self._create_pidfd:
+            from stdio2.os.linux.process import ChildExt
+
+            try:
+                ChildExt.pidfd(child)
+            except BaseException:
+                child.kill()
+                child.wait()
+                child._close_pipes()
+                raise
+        return child
+
+    def _start(self, default_in: str, default_out: str) -> tuple[Any, list[Any]]:
+        # Start the process: the backend's process object and the parent's
+        # ends of the piped streams (stdin, stdout, stderr; None where not
+        # piped). A stream left unset takes the given default.
         if _fd is None:
-            return self._spawn_windows(default_in, default_out)
+            from stdio2.process._windows import start_windows
+
+            return start_windows(self, default_in, default_out)
         prepared = self._prepare()
         stdio = (self._stdin, self._stdout, self._stderr)
         defaults = (default_in, default_out, default_out)
@@ -442,23 +467,7 @@ class Command:
             if cfg is not None and cfg._kind == _FD and cfg._owner is not None:
                 owner, cfg._owner = cfg._owner, None
                 owner.close()
-        child = Child._new(proc, parent_ends[0], parent_ends[1], parent_ends[2], self._kill_on_drop)
-        if self._create_pidfd:
-            from stdio2.os.linux.process import ChildExt
-
-            try:
-                ChildExt.pidfd(child)
-            except BaseException:
-                child.kill()
-                child.wait()
-                child._close_pipes()
-                raise
-        return child
-
-    def _spawn_windows(self, default_in: str, default_out: str) -> Child:
-        from stdio2.process._windows import spawn_windows
-
-        return spawn_windows(self, default_in, default_out)
+        return proc, parent_ends
 
     def _child_env(self) -> dict[bytes, bytes] | None:
         if not self._env_clear and not self._env:

@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["ExitStatus", "ExitStatusError", "Output"]
+__all__ = ["ExitStatus", "ExitStatusError", "Output", "exit_status"]
 
 if sys.platform == "win32":
     _unix: Any = None
@@ -69,6 +69,17 @@ class ExitStatus:
 
     def __repr__(self) -> str:
         return f"ExitStatus({self})"
+
+
+_new = object.__new__
+_set_raw = object.__setattr__  # frozen: attrs' own __setattr__ refuses
+
+
+def exit_status(raw: int) -> ExitStatus:
+    """An `ExitStatus` of a raw status the OS just gave (trusted: no converter call)."""
+    status: ExitStatus = _new(ExitStatus)
+    _set_raw(status, "_raw", raw)
+    return status
 
 
 def _show_signal(sig: int) -> str:

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from stdio2.io._error import Error, ErrorKind
 
 if TYPE_CHECKING:
-    from stdio2.process._child import Child
     from stdio2.process._command import Command
 
 _win: Any = None
@@ -25,7 +24,7 @@ if sys.platform == "win32":
 
     _win = importlib.import_module("stdio2._sys.windows.process")
 
-__all__ = ["spawn_windows", "stdio_owner"]
+__all__ = ["start_windows", "stdio_owner"]
 
 _NAMES = ("stdin", "stdout", "stderr")
 
@@ -84,11 +83,10 @@ def _command_line(cmd: Command, resolved: str) -> tuple[str | None, str]:
     return resolved, _win.make_command_line(arg0, args)
 
 
-def spawn_windows(cmd: Command, default_in: str, default_out: str) -> Child:
-    """Start *cmd* with ``CreateProcessW``; see `Command.spawn`."""
+def start_windows(cmd: Command, default_in: str, default_out: str) -> tuple[Any, list[Any]]:
+    """Start *cmd* with ``CreateProcessW``: the process and the parent's pipe ends; see `Command.spawn`."""
     from stdio2._sys.windows import handle as _h
     from stdio2.os.windows.io import _HandleCell
-    from stdio2.process._child import Child
     from stdio2.process._command import _FD, _INHERIT, _NULL, _PIPED
     from stdio2.process._pipes import ChildStderr, ChildStdin, ChildStdout
 
@@ -151,4 +149,4 @@ def spawn_windows(cmd: Command, default_in: str, default_out: str) -> Child:
         if cfg is not None and cfg._kind == _FD and cfg._owner is not None:
             owner, cfg._owner = cfg._owner, None
             owner.close()
-    return Child._new(proc, parent_ends[0], parent_ends[1], parent_ends[2], cmd._kill_on_drop)
+    return proc, parent_ends
