@@ -129,7 +129,12 @@ class File(FdOwner, Read, Write, Seek):
 
     @classmethod
     def _open(cls, path: Any, options: OpenOptions) -> File:
-        flags = unix_open_flags(options)
+        try:
+            flags = unix_open_flags(options)
+        except Error as e:
+            # An invalid combination is still about this path (DESIGN §1.6).
+            e.path = path
+            raise
         raw = _to_os_bytes(path)
         cell = _sys.open_path(raw, flags, options._mode, path)
         self = cls.__new__(cls)

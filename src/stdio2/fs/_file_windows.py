@@ -71,7 +71,13 @@ class File(_HandleOwner, Read, Write, Seek):
 
     @classmethod
     def _open(cls, path: Any, options: OpenOptions) -> File:
-        raw = _sys.open_file(_path_arg(path), options, path)
+        try:
+            raw = _sys.open_file(_path_arg(path), options, path)
+        except Error as e:
+            # The options' InvalidInput carries the path too (DESIGN §1.6).
+            if e.path is None:
+                e.path = path
+            raise
         self = cls._wrap(_HandleCell(raw, _h.KERNEL32))
         self._path = path
         return self
