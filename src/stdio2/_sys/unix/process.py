@@ -426,7 +426,11 @@ def _popen_spawn(req: SpawnRequest) -> int:
             close_fds=True,
             restore_signals=True,
             cwd=req.cwd,
-            env=req.env,
+            # Never env=None: Popen would then hand the child the C environ,
+            # which differs from os.environ when a library calls setenv() or
+            # someone calls os.unsetenv() directly; both paths must give the
+            # child what os.environ says (as _posix_spawn does).
+            env=req.env if req.env is not None else _environ_dict(),
             start_new_session=req.setsid,
             process_group=req.pgroup,
             user=req.uid,
