@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Final
 from stdio2.io._buffered import BufReader, LineWriter
 from stdio2.io._deadline import current_instant, scopes_open
 from stdio2.io._error import Error
-from stdio2.io._traits import BufRead, Read, Write, writable_view
+from stdio2.io._traits import BufRead, Read, Write, readable_view, writable_view
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -114,9 +114,11 @@ class _StdRaw(Read, Write):
             n: int = _raw_write(self.fd, buf)
         except OSError as e:
             n = _backend.write_failed(e, buf)
-        if n < len(buf if buf.__class__ is bytes else memoryview(buf)):
+        # Counts are bytes: a memoryview of an array('i') has 4-byte items.
+        size = len(buf) if buf.__class__ is bytes else memoryview(buf).nbytes
+        if n < size:
             try:
-                Write.write_all(self, memoryview(buf)[n:])
+                Write.write_all(self, readable_view(buf, "write_all")[n:])
             except Error as e:
                 raise e.with_progress(e.progress + n) from None
 

@@ -96,7 +96,7 @@ raw_write = os.write
 def write_failed(exc: OSError, data: Buffer) -> int:
     """What a failed ``write`` of *data* means: EBADF is a sink (returns the length), else `Error`."""
     if exc.errno == _EBADF:
-        return len(memoryview(data))
+        return memoryview(data).nbytes  # bytes, not items (array('i') has 4-byte items)
     raise Error.from_os_error(exc) from None
 
 
