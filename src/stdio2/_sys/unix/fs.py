@@ -421,7 +421,9 @@ def try_stat(path: bytes, shown: Any) -> bool:
     except FileNotFoundError:
         return False
     except NotADirectoryError:
-        # A component is a file: the path cannot exist (Rust also answers Ok(false)).
+        # A component is a file: the path cannot exist, so False. (Rust's
+        # try_exists answers Err(NotADirectory) here: it maps only NotFound
+        # to Ok(false). A deliberate difference, kept from the original design.)
         return False
     except (OSError, ValueError) as e:
         raise error(e, shown) from None
