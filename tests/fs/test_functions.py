@@ -99,7 +99,12 @@ def test_exists_and_try_exists(tmp_path: pathlib.Path) -> None:
     assert fs.exists(tmp_path / "f") and fs.try_exists(tmp_path / "f")
     assert not fs.exists(tmp_path / "nope") and not fs.try_exists(tmp_path / "nope")
     assert not fs.try_exists(tmp_path / "dangling")
-    assert not fs.try_exists(tmp_path / "f" / "below-a-file")
+    assert not fs.exists(tmp_path / "f" / "below-a-file")
+    # Rust maps only NotFound to Ok(false); ENOTDIR is an error it cannot answer.
+    with pytest.raises(Error) as info:
+        fs.try_exists(tmp_path / "f" / "below-a-file")
+    assert info.value.kind is ErrorKind.NotADirectory
+    assert info.value.path == tmp_path / "f" / "below-a-file"
     with pytest.raises(Error):
         fs.try_exists("bad\0path")
     assert not fs.exists("bad\0path")

@@ -420,11 +420,8 @@ def try_stat(path: bytes, shown: Any) -> bool:
         os.stat(path)
     except FileNotFoundError:
         return False
-    except NotADirectoryError:
-        # A component is a file: the path cannot exist, so False. (Rust's
-        # try_exists answers Err(NotADirectory) here: it maps only NotFound
-        # to Ok(false). A deliberate difference, kept from the original design.)
-        return False
+    # Only NotFound means "no": ENOTDIR (a component is a file) raises
+    # NotADirectory, as Rust's try_exists does (exists() says False).
     except (OSError, ValueError) as e:
         raise error(e, shown) from None
     return True
