@@ -97,13 +97,16 @@ class PipeReader(_PipeEnd, Read):
         view = writable_view(buf, "PipeReader.read")
         with view, view.cast("B") as bytes_view:
             cell, raw = self._raw()  # held for the call: a racing close() waits
-            if scopes_open and len(bytes_view):
-                instant = current_instant()
-                if instant is not None:
-                    _wait_pipe(raw, instant, "PipeReader.read")
-            n = read_handle(raw, bytes_view)
-            del cell
-            return n
+            try:
+                if scopes_open and len(bytes_view):
+                    instant = current_instant()
+                    if instant is not None:
+                        _wait_pipe(raw, instant, "PipeReader.read")
+                return read_handle(raw, bytes_view)
+            finally:
+                # Also on error: a kept exception's traceback must not hold
+                # the handle's cell (and so the handle) open.
+                del cell
 
 
 class PipeWriter(_PipeEnd, Write):
@@ -116,9 +119,10 @@ class PipeWriter(_PipeEnd, Write):
         """Write once (``WriteFile``); returns the count. ``Error(BrokenPipe)`` once the reader is gone."""
         with readable_view(buf, "PipeWriter.write") as view:
             cell, raw = self._raw()
-            n = write_handle(raw, view)
-            del cell
-            return n
+            try:
+                return write_handle(raw, view)
+            finally:
+                del cell  # see PipeReader.read
 
     def flush(self) -> None:
         """Nothing to do: a pipe has no user-space buffer. No system call."""
