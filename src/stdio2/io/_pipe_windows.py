@@ -20,15 +20,13 @@ A blocked ``WriteFile`` (the pipe is full) is not interrupted by a deadline.
 
 from __future__ import annotations
 
-import ctypes
 from typing import TYPE_CHECKING, Any
 
 from stdio2._sys._owner import Owner, closed_error
 from stdio2._sys.windows import handle as _h
 from stdio2._sys.windows.console import _wait_pipe
-from stdio2._sys.windows.kernel32 import k32, read_handle, write_handle
+from stdio2._sys.windows.kernel32 import create_pipe, read_handle, write_handle
 from stdio2.io._deadline import current_instant, scopes_open
-from stdio2.io._error import Error
 from stdio2.io._traits import Read, Write, readable_view, writable_view
 from stdio2.os.windows.io import BorrowedHandle, OwnedHandle, _HandleCell, _HandleOwner
 
@@ -133,10 +131,8 @@ def pipe() -> tuple[PipeReader, PipeWriter]:
 
     Raises `Error` (e.g. ERROR_NOT_ENOUGH_MEMORY).
     """
-    r, w = ctypes.c_void_p(), ctypes.c_void_p()
-    if not k32().CreatePipe(ctypes.byref(r), ctypes.byref(w), None, 0):
-        raise Error.last_os_error()
-    rraw, wraw = _h.normalize_handle(r.value or 0), _h.normalize_handle(w.value or 0)
+    r, w = create_pipe()
+    rraw, wraw = _h.normalize_handle(r), _h.normalize_handle(w)
     return (
         PipeReader._wrap(_HandleCell(rraw, _h.KERNEL32)),
         PipeWriter._wrap(_HandleCell(wraw, _h.KERNEL32)),

@@ -518,7 +518,10 @@ class BufRead(Read):
         """Read one line, newline included ('' at EOF).
 
         All or nothing: if the line is not UTF-8, `Error` (InvalidData) is
-        raised and no partial text is returned.
+        raised and no partial text is returned. If the reader fails part-way,
+        the bytes of the unfinished line are consumed and the error's
+        ``progress`` counts them; `BufReader` and `stdin()` put them back
+        instead, and ``read_until(10, buf)`` keeps them in *buf*.
         """
         line = bytearray()
         self.read_until(10, line)

@@ -164,3 +164,15 @@ def write_handle(handle: int, data: Any) -> int:
     if not ok:
         raise Error.last_os_error()
     return int(done.value)
+
+
+def create_pipe() -> tuple[int, int]:
+    """``CreatePipe`` (not inheritable, default size): the raw ``(read, write)`` handle values.
+
+    Raises `Error` (e.g. ERROR_NOT_ENOUGH_MEMORY). The caller owns both
+    handles and must wrap them at once.
+    """
+    r, w = ctypes.c_void_p(), ctypes.c_void_p()
+    if not k32().CreatePipe(ctypes.byref(r), ctypes.byref(w), None, 0):
+        raise Error.last_os_error()
+    return r.value or 0, w.value or 0
