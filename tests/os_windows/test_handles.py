@@ -820,3 +820,32 @@ def test_windows_sockets() -> None:
         BorrowedSocket.borrow_raw(clone.as_raw_socket())
     with pytest.raises(Error):
         BorrowedSocket.borrow_raw(raw)  # closed: getsockopt refuses it (WSAENOTSOCK)
+
+
+class FailingDuplicateOps(RecordingOps):
+    """`DuplicateHandle` / `WSADuplicateSocketW` failing, as with ERROR_NOT_ENOUGH_MEMORY."""
+
+    def duplicate(self, raw: int) -> int:
+        raise Error.from_raw_os_error(8)
+
+
+@pytest.mark.parametrize("kind", ["handle", "borrowed handle", "socket", "borrowed socket"])
+def test_a_kept_clone_error_does_not_keep_the_value_open(kind: str) -> None:
+    # The owner's cell is held during the call; a caller that keeps the
+    # error (and with it the traceback's frames) must not defer the close.
+    ops = FailingDuplicateOps()
+    raw = ops.new()
+    owner: Any = OwnedSocket._adopt(raw, ops) if "socket" in kind else OwnedHandle._adopt(raw, ops)
+    target: Any = owner
+    if kind == "borrowed handle":
+        target = owner.as_handle()
+    elif kind == "borrowed socket":
+        target = owner.as_socket()
+    clone = target.try_clone_to_owned if kind.startswith("borrowed") else target.try_clone
+    with pytest.raises(Error) as info:
+        clone()
+    kept = info.value
+    assert kept.__traceback__ is not None
+    owner.close()
+    assert ops.released == [raw]
+    assert ops.open == set()

@@ -402,8 +402,11 @@ class OwnedHandle(_HandleOwner):
         ``Error(InvalidInput)`` if this owner is closed.
         """
         cell = self._live()  # held for the call: a concurrent close() waits for it
-        ops = cell.ops if isinstance(cell, _HandleCell) else _h.KERNEL32
-        return OwnedHandle._adopt_new(ops.duplicate(_raw_of(cell, "this OwnedHandle")), ops)
+        try:
+            ops = cell.ops if isinstance(cell, _HandleCell) else _h.KERNEL32
+            return OwnedHandle._adopt_new(ops.duplicate(_raw_of(cell, "this OwnedHandle")), ops)
+        finally:
+            del cell  # a kept error's traceback must not keep the handle open
 
     @classmethod
     def _adopt_new(cls, raw: int, ops: _h.HandleOps) -> OwnedHandle:
@@ -576,8 +579,11 @@ class BorrowedHandle:
                 )
             return OwnedHandle._adopt_new(_h.KERNEL32.duplicate(raw), _h.KERNEL32)
         cell = self._owner_cell()  # held for the call: a concurrent close() waits for it
-        ops = cell.ops if isinstance(cell, _HandleCell) else _h.KERNEL32
-        return OwnedHandle._adopt_new(ops.duplicate(_raw_of(cell, "the borrowed handle")), ops)
+        try:
+            ops = cell.ops if isinstance(cell, _HandleCell) else _h.KERNEL32
+            return OwnedHandle._adopt_new(ops.duplicate(_raw_of(cell, "the borrowed handle")), ops)
+        finally:
+            del cell  # a kept error's traceback must not keep the handle open
 
     def __repr__(self) -> str:
         if self._owner is None:
@@ -674,10 +680,13 @@ class OwnedSocket(Owner[int]):
         Raises the Winsock ``Error``, or ``Error(InvalidInput)`` if closed.
         """
         cell = self._live()  # held for the call: a concurrent close() waits for it
-        ops = cell.ops if isinstance(cell, _SocketCell) else _h.WINSOCK
-        return OwnedSocket._wrap(
-            _SocketCell(ops.duplicate(_raw_of(cell, "this OwnedSocket")), ops)
-        )
+        try:
+            ops = cell.ops if isinstance(cell, _SocketCell) else _h.WINSOCK
+            return OwnedSocket._wrap(
+                _SocketCell(ops.duplicate(_raw_of(cell, "this OwnedSocket")), ops)
+            )
+        finally:
+            del cell  # a kept error's traceback must not keep the socket open
 
     def __repr__(self) -> str:
         cell = self._cell
@@ -749,10 +758,13 @@ class BorrowedSocket:
         if self._owner is None:
             return OwnedSocket._wrap(_SocketCell(_h.WINSOCK.duplicate(self._raw), _h.WINSOCK))
         cell = self._owner_cell()  # held for the call: a concurrent close() waits for it
-        ops = cell.ops if isinstance(cell, _SocketCell) else _h.WINSOCK
-        return OwnedSocket._wrap(
-            _SocketCell(ops.duplicate(_raw_of(cell, "the borrowed socket")), ops)
-        )
+        try:
+            ops = cell.ops if isinstance(cell, _SocketCell) else _h.WINSOCK
+            return OwnedSocket._wrap(
+                _SocketCell(ops.duplicate(_raw_of(cell, "the borrowed socket")), ops)
+            )
+        finally:
+            del cell  # a kept error's traceback must not keep the socket open
 
     def __repr__(self) -> str:
         if self._owner is None:
