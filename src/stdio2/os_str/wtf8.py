@@ -124,6 +124,10 @@ def _concat(left: bytes, right: bytes) -> bytes:
 def _from_wide(units: Iterable[int]) -> bytes:
     from array import array
 
+    if isinstance(units, (bytes, bytearray)):
+        # array("H", b) would take the bytes as raw machine memory (two per
+        # unit, native order); as an iterable they are one unit per byte.
+        units = iter(units)
     try:
         packed = array("H", units)
     except OverflowError:
@@ -165,6 +169,15 @@ class Wtf8:
     _bytes: bytes
 
     # -- construction -------------------------------------------------------
+
+    def __init__(self, *args: object) -> None:
+        """The empty string (Rust's ``Wtf8Buf::new()``); the named constructors build the rest."""
+        if args:
+            raise TypeError(
+                "Wtf8() takes no arguments (it is the empty string); build one with "
+                "Wtf8.from_str(s), Wtf8.from_bytes(b) or Wtf8.from_wide(units)"
+            )
+        _set_bytes(self, b"")
 
     @classmethod
     def _unchecked(cls, data: bytes) -> Wtf8:
