@@ -67,34 +67,75 @@ def _os(plat: str) -> str:
         return "windows"
     if plat == "darwin":
         return "macos"
-    for prefix in ("linux", "freebsd", "openbsd", "netbsd", "dragonfly", "android", "ios"):
+    for prefix in ("linux", "freebsd", "openbsd", "netbsd", "dragonfly", "android", "haiku"):
         if plat.startswith(prefix):
             return prefix
     if plat.startswith("sunos"):
         return "solaris"
+    if plat.startswith("aix"):
+        return "aix"
+    if plat.startswith("gnu"):
+        return "hurd"
     return plat
+
+
+_APPLE: Final = frozenset({"macos", "ios", "tvos", "watchos", "visionos"})
+
+
+def _consts_for(os_name: str) -> tuple[str, str, str, str, str, str, str]:
+    """Rust's row for *os_name*: FAMILY, OS, DLL_PREFIX, DLL_SUFFIX, DLL_EXTENSION, EXE_SUFFIX, EXE_EXTENSION.
+
+    Transcribed from Rust's ``library/std/src/sys/env_consts.rs``. An OS Rust
+    does not list gets the common Unix row (Python runs on POSIX systems
+    there), not Rust's all-empty fallback.
+    """
+    if os_name == "windows":
+        return ("windows", "windows", "", ".dll", "dll", ".exe", "exe")
+    if os_name == "cygwin":
+        # A Unix family whose files follow Windows' naming.
+        return ("unix", "cygwin", "", ".dll", "dll", ".exe", "exe")
+    if os_name == "wasi":
+        # Rust's bare-wasm row: no family and no OS name.
+        return ("", "", "", ".wasm", "wasm", ".wasm", "wasm")
+    if os_name == "emscripten":
+        return ("unix", "emscripten", "lib", ".so", "so", ".js", "js")
+    if os_name == "aix":
+        return ("unix", "aix", "lib", ".a", "a", "", "")
+    if os_name in _APPLE:
+        return ("unix", os_name, "lib", ".dylib", "dylib", "", "")
+    return ("unix", os_name, "lib", ".so", "so", "", "")
 
 
 ARCH: Final[str] = _arch(_platform.machine(), _struct.calcsize("P"))
 """The CPU architecture, e.g. ``"x86_64"``, ``"aarch64"``, ``"x86"``, ``"arm"``."""
 
-OS: Final[str] = _os(_sys.platform)
-"""The operating system, e.g. ``"linux"``, ``"macos"``, ``"windows"``, ``"freebsd"``."""
+(
+    _FAMILY,
+    _OS,
+    _DLL_PREFIX,
+    _DLL_SUFFIX,
+    _DLL_EXTENSION,
+    _EXE_SUFFIX,
+    _EXE_EXTENSION,
+) = _consts_for(_os(_sys.platform))
 
-FAMILY: Final[str] = "windows" if OS == "windows" else ("" if OS in ("emscripten", "wasi") else "unix")
-"""``"unix"`` or ``"windows"`` (empty where neither applies, as Rust's wasm targets)."""
+OS: Final[str] = _OS
+"""The operating system, e.g. ``"linux"``, ``"macos"``, ``"windows"``, ``"freebsd"`` (``""`` on WASI)."""
 
-DLL_PREFIX: Final[str] = "" if OS == "windows" else "lib"
-"""The prefix of shared library file names: ``"lib"`` on Unix, ``""`` on Windows."""
+FAMILY: Final[str] = _FAMILY
+"""``"unix"`` or ``"windows"`` (empty where neither applies, as Rust's WASI target)."""
 
-DLL_EXTENSION: Final[str] = {"windows": "dll", "macos": "dylib", "ios": "dylib"}.get(OS, "so")
-"""The shared library extension without the dot: ``"so"``, ``"dylib"`` or ``"dll"``."""
+DLL_PREFIX: Final[str] = _DLL_PREFIX
+"""The prefix of shared library file names: ``"lib"`` on most Unix systems, ``""`` on Windows and Cygwin."""
 
-DLL_SUFFIX: Final[str] = "." + DLL_EXTENSION
+DLL_EXTENSION: Final[str] = _DLL_EXTENSION
+"""The shared library extension without the dot: ``"so"``, ``"dylib"``, ``"dll"`` (``"a"`` on AIX)."""
+
+DLL_SUFFIX: Final[str] = _DLL_SUFFIX
 """The shared library suffix with the dot: ``".so"``, ``".dylib"`` or ``".dll"``."""
 
-EXE_EXTENSION: Final[str] = "exe" if OS == "windows" else ""
-"""The executable extension without the dot: ``"exe"`` on Windows, ``""`` elsewhere."""
+EXE_EXTENSION: Final[str] = _EXE_EXTENSION
+"""The executable extension without the dot: ``"exe"`` on Windows and Cygwin, ``""`` on most Unix."""
 
-EXE_SUFFIX: Final[str] = "." + EXE_EXTENSION if EXE_EXTENSION else ""
-"""The executable suffix with the dot: ``".exe"`` on Windows, ``""`` elsewhere."""
+EXE_SUFFIX: Final[str] = _EXE_SUFFIX
+"""The executable suffix with the dot: ``".exe"`` on Windows, ``""`` on most Unix systems."""
