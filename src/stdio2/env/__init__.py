@@ -362,7 +362,8 @@ def temp_dir() -> Path:
     """The directory for temporary files; it may not exist (nothing is checked).
 
     Unix: ``$TMPDIR`` if set, else ``/tmp`` (macOS: the per-user directory
-    from ``confstr``). Windows: ``GetTempPath2W`` / ``GetTempPathW``.
+    from ``confstr``; Android: ``/data/local/tmp``). Windows:
+    ``GetTempPath2W`` / ``GetTempPathW``.
     """
     return _backend.temp_dir()
 

@@ -38,7 +38,8 @@ removed; ``chdir`` reports the usual path errors. The home directory is
 ``pw_dir`` of the password-database entry of the real user id
 (``getpwuid_r``, which Python's `pwd` module uses). The temporary directory
 is ``$TMPDIR`` when set, else (macOS) ``confstr(_CS_DARWIN_USER_TEMP_DIR)``,
-else ``/tmp``; nothing checks that it exists.
+else ``/data/local/tmp`` on Android (which has no ``/tmp``), else ``/tmp``;
+nothing checks that it exists.
 
 **The executable.** Linux exposes the running program's path as the symbolic
 link ``/proc/self/exe`` (it names the *interpreter* binary, not the script;
@@ -117,8 +118,24 @@ def remove_var(key: bytes) -> None:
 
 
 def vars_os() -> list[tuple[OsString, OsString]]:
-    """A snapshot of all variables, in the order of CPython's dict."""
-    return [(_from_inner(k), _from_inner(v)) for k, v in list(_environb.items())]
+    """A snapshot of all variables, in the order of CPython's dict.
+
+    An entry such as ``=C:=x`` (which only a hostile or unusual parent
+    passes) is split the way libc and Rust split it: the name is searched for
+    ``=`` from its *second* byte, so it is ``=C:`` with the value ``x``, and
+    an entry without a second ``=`` is skipped. CPython split it at the first
+    ``=`` into an empty name, which no variable can have; that one entry is
+    re-split here (CPython kept only the first of several).
+    """
+    out = []
+    for k, v in list(_environb.items()):
+        if not k:
+            eq = v.find(b"=")
+            if eq == -1:
+                continue
+            k, v = b"=" + v[:eq], v[eq + 1 :]
+        out.append((_from_inner(k), _from_inner(v)))
+    return out
 
 
 # -- PATH-style lists ----------------------------------------------------------
@@ -196,7 +213,12 @@ def temp_dir() -> Path:
             user_tmp = None
         if user_tmp:
             return Path(user_tmp)
-    return Path("/tmp")
+    return _fallback_temp_dir(sys.platform)
+
+
+def _fallback_temp_dir(plat: str) -> Path:
+    """Rust's default without ``$TMPDIR``: ``/data/local/tmp`` on Android (no ``/tmp``), else ``/tmp``."""
+    return Path("/data/local/tmp" if plat.startswith("android") else "/tmp")
 
 
 def current_exe() -> Path:

@@ -52,6 +52,7 @@ from typing import Any
 
 from stdio2.io._error import Error, ErrorKind
 from stdio2.os_str import OsString, _to_os_str
+from stdio2.os_str import wtf8 as _wtf8
 
 __all__ = [
     "current_dir",
@@ -82,7 +83,8 @@ def split_paths(unparsed: str) -> list[str]:
 
     ``;`` separates entries except inside double quotes; the quotes are
     dropped; empty entries are kept, so ``""`` gives ``[""]`` and ``"a;"``
-    gives ``["a", ""]``. Works on code points, so lone surrogates pass through.
+    gives ``["a", ""]``. Works on code points, so lone surrogates pass through;
+    a surrogate pair that only quotes separated comes out joined.
     """
     entries: list[str] = []
     current = ""
@@ -99,6 +101,13 @@ def split_paths(unparsed: str) -> list[str]:
             entries.append(current)
             current = piece
     entries.append(current)
+    try:
+        unparsed.encode("utf-8")
+    except UnicodeEncodeError:
+        # Dropping quotes can bring the two halves of a surrogate pair
+        # together; Rust builds each entry from its code units, which joins
+        # them, so return the canonical (joined) str, as an OsString would.
+        return [_wtf8._decode(_wtf8._encode(e)) for e in entries]
     return entries
 
 
