@@ -34,6 +34,7 @@ from stdio2.os.linux.uring._event import (
     IN_FLIGHT,
     SQE,
     Event,
+    settled_result,
 )
 from stdio2.os.linux.uring._events import Nop as _Nop
 from stdio2.os.linux.uring._events import Read as _Read
@@ -1191,6 +1192,9 @@ class Submission:
             op._exc = None
             op._value = res
             return res
+        if res < 0:
+            # (The reap's common case stores the kernel's result as is.)
+            res = op.result = settled_result(res, op._flags)
         try:
             if res == -_ECANCELED and op._flags & F_DEADLINE:
                 raise Error(ErrorKind.TimedOut, "deadline passed: the io_uring operation was cancelled")
@@ -1314,6 +1318,8 @@ def _first_failure(batch: _Batch) -> Error:
     for i, res in enumerate(results):
         if res < 0:
             rec = (batch.records or {}).get(i)
+            if rec is not None:
+                res = settled_result(res, rec._flags)
             if res == -_ECANCELED and rec is not None and rec._flags & F_DEADLINE:
                 return Error(ErrorKind.TimedOut, "deadline passed: Driver.read_many cancelled the reads")
             return Error.from_raw_os_error(-res)

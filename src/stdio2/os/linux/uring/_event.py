@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import errno
 import sys
 import warnings
 from collections.abc import Callable
@@ -32,6 +33,29 @@ F_CANCEL_SENT: Final = 2
 F_DEADLINE: Final = 4  # cancelled because a Deadline passed
 F_LINKED: Final = 8  # followed by an IORING_OP_LINK_TIMEOUT
 F_ABANDONED: Final = 16  # its Submission was dropped
+
+# What the kernel posts for an operation it interrupted in an io-wq worker
+# (splice, and other operations that cannot wait by polling): cancelling such
+# an operation signals the worker, and the system call fails with EINTR or
+# with a kernel-internal ERESTART* code (512-516, no names in user space),
+# which io_uring passes on as the result.
+_INTERRUPTED: Final = frozenset({-errno.EINTR, -512, -513, -514, -516})
+
+
+def settled_result(result: int, flags: int) -> int:
+    """*result* as the caller sees it: an interrupted operation that was cancelled reports ECANCELED.
+
+    The driver interrupts an operation only to cancel it (`Submission.cancel`,
+    a Deadline, a linked timeout, `Driver.close`), so for an operation with
+    a cancel sent or a linked timeout, an interruption is that cancellation.
+    Otherwise an ERESTART* code becomes EINTR: it must never reach the user.
+    """
+    if result not in _INTERRUPTED:
+        return result
+    if flags & (F_CANCEL_SENT | F_LINKED):
+        return -errno.ECANCELED
+    return -errno.EINTR
+
 
 # Flags an event may set itself. IO_LINK would chain it to whatever comes
 # next; FIXED_FILE / BUFFER_SELECT refer to registrations the event does not
@@ -207,6 +231,8 @@ class SQE:
     def _finish(self, result: int) -> None:
         if self._state != IN_FLIGHT:
             return
+        if result < 0:
+            result = settled_result(result, self._flags)
         self.result = result
         self._state = DONE
         if type(self._pins) is list:
@@ -248,7 +274,7 @@ class SQE:
         else:
             self._state = CONSUMED
             result = self.result
-            cancellation._run(-1 if result is None else result)
+            cancellation._run(-1 if result is None else settled_result(result, self._flags))
 
 
 class Cancellation:
