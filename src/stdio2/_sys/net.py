@@ -101,6 +101,7 @@ import socket
 import struct
 import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from stdio2._sys._owner import Cell, closed_error
@@ -118,6 +119,7 @@ __all__ = [
     "SOCK_STREAM",
     "SockView",
     "accept",
+    "address_for",
     "bind",
     "connect",
     "dup_socket",
@@ -275,6 +277,12 @@ def view_of(cell: Cell[int], family: int = -1, type: int = -1, proto: int = -1) 
 
 # -- waiting for readiness -------------------------------------------------------
 
+# poll(2) takes an int of milliseconds and CPython refuses more than INT_MAX
+# (about 24.8 days; select() has a similar limit), so a deadline further away
+# than that (Deadline.after(30 days), an infinite one) is waited for in steps
+# of one day instead of failing with a raw OverflowError.
+_MAX_WAIT_STEP: Final = 86400.0
+
 
 if sys.platform == "win32":
 
@@ -284,7 +292,10 @@ if sys.platform == "win32":
             remaining = instant - now()
             try:
                 r, w, x = select.select(
-                    [view] if read else [], [] if read else [view], [view], max(remaining, 0.0)
+                    [view] if read else [],
+                    [] if read else [view],
+                    [view],
+                    min(max(remaining, 0.0), _MAX_WAIT_STEP),
                 )
             except OSError as e:
                 raise Error.from_os_error(e) from None
@@ -304,13 +315,24 @@ if sys.platform == "win32":
 else:
     from stdio2._sys.unix import fd as _fd
 
+    def _stepped(wait: Callable[[int, float], bool], view: SockView, instant: float) -> bool:
+        # A far instant is waited for in steps: see _MAX_WAIT_STEP.
+        fd = view.fileno()
+        now = time.monotonic
+        while True:
+            step = now() + _MAX_WAIT_STEP
+            if not step < instant:  # the last step; an infinite instant never gets here
+                return wait(fd, instant)
+            if wait(fd, step):
+                return True
+
     def wait_readable(view: SockView, instant: float) -> bool:
         """``poll(POLLIN)`` until *view* is readable (True) or the monotonic *instant* passes (False)."""
-        return _fd.wait_readable(view.fileno(), instant)
+        return _stepped(_fd.wait_readable, view, instant)
 
     def wait_writable(view: SockView, instant: float) -> bool:
         """``poll(POLLOUT)`` until *view* is writable (True) or *instant* passes (False)."""
-        return _fd.wait_writable(view.fileno(), instant)
+        return _stepped(_fd.wait_writable, view, instant)
 
 
 # -- the deadline paths of the data calls -------------------------------------------
@@ -394,6 +416,32 @@ def sendto_by(view: SockView, data: Buffer, address: Any, instant: float | None,
 
 
 # -- connection set-up ------------------------------------------------------------
+
+
+if sys.platform == "win32":
+    _EAFNOSUPPORT: Final[int] = errno.WSAEAFNOSUPPORT
+else:
+    _EAFNOSUPPORT: Final[int] = errno.EAFNOSUPPORT
+
+
+def address_for(view: SockView, address: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The Python address tuple for a ``sendto`` / ``connect`` on *view*, matched to its family.
+
+    CPython parses an address tuple by the socket's family, so an IPv4 pair
+    given to an ``AF_INET6`` socket would reach ``getaddrinfo`` and fail
+    with a resolver code, and a 4-tuple given to an ``AF_INET`` socket is a
+    ``TypeError``. The kernel (and Rust, which passes a ``sockaddr_in``)
+    treats an IPv4 destination on an IPv6 socket as the IPv4-mapped address
+    ``::ffff:a.b.c.d``, so it is converted to that; an IPv6 destination on
+    an IPv4 socket is `Error` EAFNOSUPPORT, as the kernel reports to Rust.
+    """
+    family = view.family
+    if family == AF_INET6 and len(address) == 2:
+        return "::ffff:" + address[0], address[1], 0, 0
+    if family == AF_INET and len(address) == 4:
+        raise Error.from_raw_os_error(_EAFNOSUPPORT)
+    return address
+
 
 
 def connect(view: SockView, address: Any, instant: float | None, call: str) -> None:

@@ -115,8 +115,11 @@ class UdpSocket(_IpSocket):
     def send_to(self, buf: Buffer, addrs: ToSocketAddrs) -> int:
         """Send *buf* as one datagram to the first address *addrs* resolves to (``sendto``).
 
-        Raises `Error` (InvalidInput "no addresses to send data to" when
-        *addrs* resolves to nothing, EMSGSIZE for an oversized datagram ...).
+        On an IPv6 socket an IPv4 destination is sent to as ``::ffff:a.b.c.d``
+        (as the kernel treats Rust's ``sockaddr_in``). Raises `Error`
+        (InvalidInput "no addresses to send data to" when *addrs* resolves
+        to nothing, EMSGSIZE for an oversized datagram, EAFNOSUPPORT for an
+        IPv6 destination on an IPv4 socket ...).
         """
         cached = self._to
         if cached[0] is addrs:
@@ -125,7 +128,7 @@ class UdpSocket(_IpSocket):
             found = to_socket_addrs(addrs)
             if not found:
                 raise Error(ErrorKind.InvalidInput, "no addresses to send data to")
-            address = found[0].to_socket_tuple()
+            address = _sys.address_for(self._sock, found[0].to_socket_tuple())
             if isinstance(addrs, SocketAddr):
                 self._to = (addrs, address)
         if scopes_open:
@@ -146,13 +149,14 @@ class UdpSocket(_IpSocket):
     def connect(self, addrs: ToSocketAddrs) -> None:
         """Fix the peer (``connect``) for `send` / `recv` and filter incoming datagrams to it.
 
-        Each address is tried in turn; the last error is raised.
+        Each address is tried in turn; the last error is raised. Families
+        are matched as in `send_to` (EAFNOSUPPORT for IPv6 on an IPv4 socket).
         """
         sock = self._sock
 
         def connect(addr: SocketAddr) -> None:
             try:
-                sock.connect(addr.to_socket_tuple())
+                sock.connect(_sys.address_for(sock, addr.to_socket_tuple()))
             except OSError as e:
                 raise Error.from_os_error(e) from None
 

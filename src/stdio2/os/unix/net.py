@@ -255,7 +255,10 @@ class _FdPassing(_Socket):
         if isinstance(max_fds, bool) or not isinstance(max_fds, int) or max_fds < 0:
             raise TypeError(f"{call}: max_fds must be an int >= 0, got {max_fds!r}")
         n, cells, truncated, _ = _unix.recv_fds(self._sock, view, max_fds, deadline_instant())
-        if truncated:
+        # The control buffer is rounded up to a multiple of 8 bytes, so the
+        # kernel may deliver one more descriptor than asked for without
+        # MSG_CTRUNC: that is a truncation of the caller's limit all the same.
+        if truncated or len(cells) > max_fds:
             for cell in cells:
                 cell.release_now()
             err = AncillaryTruncatedError(
