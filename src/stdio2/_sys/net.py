@@ -25,7 +25,10 @@ when no `Deadline` is active (the fast path), and under a deadline polls
 first and then calls with ``MSG_DONTWAIT`` — a per-call "do not sleep" flag
 (Linux, the BSDs, macOS) that leaves the socket's own blocking mode alone. If
 the other thread won the race the call reports ``EAGAIN`` and stdio2 polls
-again, so a deadline is never overslept. Python's per-socket timeouts
+again, so a deadline is never overslept. A socket the user switched to
+non-blocking mode (``set_nonblocking``) skips the wait: its call is made at
+once and raises ``WouldBlock``, deadline or not, as Rust's timeouts apply
+only to blocking sockets. Python's per-socket timeouts
 (``settimeout``) are never used: they switch the descriptor shared by every
 clone to non-blocking mode and turn each call into poll + call.
 
@@ -128,6 +131,7 @@ __all__ = [
     "linger",
     "listen",
     "new_socket",
+    "nonblocking",
     "prepare_listener",
     "recv_by",
     "recvfrom_by",
@@ -345,8 +349,32 @@ else:
 _WIN_CHUNK: Final = 16 * 1024
 
 
+def nonblocking(view: SockView) -> bool:
+    """Whether the socket is in non-blocking mode (``fcntl(F_GETFL)``; on Windows the view's own flag).
+
+    A non-blocking socket keeps its meaning under a deadline: the call is
+    made at once and raises WouldBlock instead of waiting (as Rust's
+    timeouts apply only to blocking sockets). The flag is shared by every
+    clone, so it is asked for, not remembered.
+    """
+    if sys.platform == "win32":
+        return view.gettimeout() == 0.0
+    try:
+        return not os.get_blocking(view.fileno())
+    except OSError as e:
+        raise Error.from_os_error(e) from None
+
+
+
 def recv_by(view: SockView, buf: memoryview, flags: int, instant: float, call: str) -> int:
     """Under a deadline: wait readable, then ``recv(buf, flags | MSG_DONTWAIT)``; TimedOut at *instant*."""
+    if nonblocking(view):
+        try:
+            return view.recv_into(buf, 0, flags)
+        except OSError as e:
+            err = Error.from_os_error(e)
+        del buf
+        raise err
     while True:
         if not wait_readable(view, instant):
             raise timed_out(call)
@@ -363,6 +391,13 @@ def recv_by(view: SockView, buf: memoryview, flags: int, instant: float, call: s
 
 def send_by(view: SockView, data: memoryview, flags: int, instant: float, call: str) -> int:
     """Under a deadline: wait writable, then one ``send(data, flags | MSG_DONTWAIT)``."""
+    if nonblocking(view):
+        try:
+            return view.send(data, flags)
+        except OSError as e:
+            err = Error.from_os_error(e)
+        del data
+        raise err
     if _WIN:
         data = data[:_WIN_CHUNK]
     while True:
@@ -382,6 +417,8 @@ def recvfrom_by(
     view: SockView, buf: Buffer, flags: int, instant: float | None, call: str
 ) -> tuple[int, Any]:
     """One ``recvfrom`` into *buf*; under a deadline (*instant*) wait readable first."""
+    if instant is not None and nonblocking(view):
+        instant = None
     while True:
         if instant is not None:
             if not wait_readable(view, instant):
@@ -399,6 +436,8 @@ def recvfrom_by(
 
 def sendto_by(view: SockView, data: Buffer, address: Any, instant: float | None, call: str) -> int:
     """One ``sendto(data, address)``; under a deadline (*instant*) wait writable first."""
+    if instant is not None and nonblocking(view):
+        instant = None
     flags = NOSIGNAL
     while True:
         if instant is not None:
@@ -517,7 +556,7 @@ def accept(view: SockView, instant: float | None, call: str) -> tuple[int, Any]:
     Under a deadline, first waits with ``poll(POLLIN)``. The raw number must
     be put into a cell at once. Raises `Error`.
     """
-    if instant is not None and not wait_readable(view, instant):
+    if instant is not None and not nonblocking(view) and not wait_readable(view, instant):
         raise timed_out(call)
     try:
         accepted: tuple[int, Any] = view._accept()  # type: ignore[attr-defined]

@@ -125,6 +125,8 @@ def send_fds(
     waits with ``poll(POLLOUT)`` first. Raises `Error`.
     """
     ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
+    if instant is not None and _net.nonblocking(view):
+        instant = None
     flags = _net.NOSIGNAL
     extra = () if address is None else (address,)
     while True:
@@ -152,6 +154,8 @@ def recv_fds(
     is ``MSG_CTRUNC``. Raises `Error`.
     """
     space = socket.CMSG_SPACE(max_fds * _INT_SIZE) if max_fds else 0
+    if instant is not None and _net.nonblocking(view):
+        instant = None
     flags = _CMSG_CLOEXEC
     err: Error | None = None
     while True:
