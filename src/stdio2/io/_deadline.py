@@ -109,3 +109,25 @@ def current_instant() -> float | None:
         return None
     stack = _stack.get()
     return stack[-1].instant if stack else None
+
+
+# poll(), WaitForSingleObject and io_uring_enter take their timeout as a C
+# integer of milliseconds (or a timespec), and CPython refuses a wait of more
+# than about 24.8 days (and any infinite one). A Deadline may lie further
+# away (Deadline.after(1e10) or float("inf")), so waits are made in steps of
+# at most a day; the loop around each wait reads the clock again.
+MAX_WAIT_SECONDS: Final = 86_400.0
+
+
+def wait_ms(instant: float) -> int:
+    """Milliseconds to wait for the monotonic *instant*: rounded up, 0 once it passed, at most a day.
+
+    A caller loops: wait, then return "timed out" only after a wait of 0.
+    """
+    remaining = instant - time.monotonic()
+    if remaining <= 0:
+        return 0
+    if remaining >= MAX_WAIT_SECONDS:
+        return int(MAX_WAIT_SECONDS * 1000)
+    # Rounded up, so a wait never ends before the instant.
+    return math.ceil(remaining * 1000)

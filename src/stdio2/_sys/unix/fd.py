@@ -66,14 +66,13 @@ if sys.platform == "win32":  # pragma: no cover - the Unix backend is never impo
 import errno
 import fcntl
 import io
-import math
 import os
 import select
-import time
 import weakref
 from typing import Final
 
 from stdio2._sys._owner import Cell
+from stdio2.io._deadline import wait_ms
 from stdio2.io._error import Error, ErrorKind
 
 __all__ = [
@@ -203,12 +202,10 @@ class FdIO(io.FileIO):
 def _wait(fd: int, events: int, instant: float) -> bool:
     poller = select.poll()
     poller.register(fd, events)
-    now = time.monotonic
     while True:
-        remaining = instant - now()
-        # Round up so poll never wakes before the instant; a last zero-timeout
-        # poll still picks up data that is already there.
-        ms = math.ceil(remaining * 1000) if remaining > 0 else 0
+        # A last zero-timeout poll still picks up data that is already there;
+        # a far instant is waited for a day at a time (see wait_ms).
+        ms = wait_ms(instant)
         try:
             ready = poller.poll(ms)
         except OSError as e:

@@ -106,6 +106,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Final
 
+from stdio2.io._deadline import wait_ms
 from stdio2.io._error import Error, ErrorKind
 
 __all__ = [
@@ -727,8 +728,7 @@ def _poll_readable(fd: int, instant: float) -> bool:
     poller = select.poll()
     poller.register(fd, select.POLLIN)
     while True:
-        remaining = instant - time.monotonic()
-        ms = int(remaining * 1000) + 1 if remaining > 0 else 0
+        ms = wait_ms(instant)
         try:
             if poller.poll(ms):
                 return True
@@ -771,17 +771,15 @@ def drain(fds: Sequence[int], sinks: Sequence[list[bytes]], instant: float | Non
         sink_of[fd] = sink
     read = os.read
     while sink_of:
-        if instant is None:
-            ms = -1
-        else:
-            remaining = instant - time.monotonic()
-            ms = int(remaining * 1000) + 1 if remaining > 0 else 0
+        ms = -1 if instant is None else wait_ms(instant)
         try:
             ready = poller.poll(ms)
         except OSError as e:
             raise Error.from_os_error(e) from None
         if not ready:
-            raise _timed_out("reading the child's output")
+            if ms == 0:
+                raise _timed_out("reading the child's output")
+            continue  # a far deadline is waited for a day at a time
         for fd, _events in ready:
             try:
                 data = read(fd, _CHUNK)

@@ -65,6 +65,7 @@ from stdio2._sys.windows.kernel32 import (
     read_handle,
     write_handle,
 )
+from stdio2.io._deadline import wait_ms
 from stdio2.io._error import Error, ErrorKind
 
 if TYPE_CHECKING:
@@ -308,11 +309,13 @@ def wait_readable(fd: int, instant: float) -> None:
         return
     dll = k32()
     if _is_console(handle):
-        remaining = max(0.0, instant - time.monotonic())
-        rc = dll.WaitForSingleObject(handle, int(remaining * 1000))
-        if rc == _WAIT_TIMEOUT:
-            raise Error(ErrorKind.TimedOut, "reading standard input: the deadline passed")
-        return
+        while True:
+            ms = wait_ms(instant)  # at most a day per wait: the instant may be far off
+            rc = dll.WaitForSingleObject(handle, ms)
+            if rc != _WAIT_TIMEOUT:
+                return
+            if ms == 0:
+                raise Error(ErrorKind.TimedOut, "reading standard input: the deadline passed")
     if dll.GetFileType(handle) != _FILE_TYPE_PIPE:
         return
     _wait_pipe(handle, instant, "reading standard input")

@@ -93,6 +93,7 @@ from typing import Any, Final
 
 import attrs
 
+from stdio2.io._deadline import wait_ms
 from stdio2.io._error import Error, ErrorKind
 
 __all__ = [
@@ -795,8 +796,12 @@ class Process:
         """Whether the process exits before the monotonic *instant* (``WaitForSingleObject``)."""
         if self.status is not None:
             return True
-        remaining = instant - time.monotonic()
-        return self._wait_ms(min(int(remaining * 1000) + 1, _INFINITE - 1) if remaining > 0 else 0)
+        while True:
+            ms = wait_ms(instant)  # at most a day per wait: the instant may be far off
+            if self._wait_ms(ms):
+                return True
+            if ms == 0:
+                return False
 
     def wait(self, instant: float | None, *, sole_holder: bool = False) -> int:
         """Wait (bounded by *instant*) and return the exit code; `Error` TimedOut.
