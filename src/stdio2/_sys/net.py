@@ -104,10 +104,10 @@ import socket
 import struct
 import sys
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from stdio2._sys._owner import Cell, closed_error
+from stdio2.io._deadline import wait_ms
 from stdio2.io._error import Error, ErrorKind
 
 if TYPE_CHECKING:
@@ -281,31 +281,26 @@ def view_of(cell: Cell[int], family: int = -1, type: int = -1, proto: int = -1) 
 
 # -- waiting for readiness -------------------------------------------------------
 
-# poll(2) takes an int of milliseconds and CPython refuses more than INT_MAX
-# (about 24.8 days; select() has a similar limit), so a deadline further away
-# than that (Deadline.after(30 days), an infinite one) is waited for in steps
-# of one day instead of failing with a raw OverflowError.
-_MAX_WAIT_STEP: Final = 86400.0
-
+# A far instant (Deadline.after(30 days), an infinite one) is waited for a day
+# at a time: poll() and select() cannot express more (see io._deadline.wait_ms).
 
 if sys.platform == "win32":
 
     def _select_wait(view: SockView, read: bool, instant: float) -> bool:
-        now = time.monotonic
         while True:
-            remaining = instant - now()
+            ms = wait_ms(instant)
             try:
                 r, w, x = select.select(
                     [view] if read else [],
                     [] if read else [view],
                     [view],
-                    min(max(remaining, 0.0), _MAX_WAIT_STEP),
+                    ms / 1000,
                 )
             except OSError as e:
                 raise Error.from_os_error(e) from None
             if r or w or x:
                 return True
-            if remaining <= 0:
+            if ms == 0:
                 return False
 
     def wait_readable(view: SockView, instant: float) -> bool:
@@ -319,24 +314,13 @@ if sys.platform == "win32":
 else:
     from stdio2._sys.unix import fd as _fd
 
-    def _stepped(wait: Callable[[int, float], bool], view: SockView, instant: float) -> bool:
-        # A far instant is waited for in steps: see _MAX_WAIT_STEP.
-        fd = view.fileno()
-        now = time.monotonic
-        while True:
-            step = now() + _MAX_WAIT_STEP
-            if not step < instant:  # the last step; an infinite instant never gets here
-                return wait(fd, instant)
-            if wait(fd, step):
-                return True
-
     def wait_readable(view: SockView, instant: float) -> bool:
         """``poll(POLLIN)`` until *view* is readable (True) or the monotonic *instant* passes (False)."""
-        return _stepped(_fd.wait_readable, view, instant)
+        return _fd.wait_readable(view.fileno(), instant)
 
     def wait_writable(view: SockView, instant: float) -> bool:
         """``poll(POLLOUT)`` until *view* is writable (True) or *instant* passes (False)."""
-        return _stepped(_fd.wait_writable, view, instant)
+        return _fd.wait_writable(view.fileno(), instant)
 
 
 # -- the deadline paths of the data calls -------------------------------------------
