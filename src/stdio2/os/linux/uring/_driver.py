@@ -150,13 +150,17 @@ class Driver:
         *timeout* (seconds) links an ``IORING_OP_LINK_TIMEOUT``: if the
         operation has not completed by then the kernel cancels it and
         ``wait()`` raises `Error` (TimedOut). Raises what the event's
-        ``prepare`` raises (TypeError for a wrong buffer, `Error`
+        ``prepare`` raises (TypeError for a wrong buffer or a non-`Event`, `Error`
         InvalidInput for a closed descriptor), `Error` (Unsupported) on a
         foreign thread, `Error` (InvalidInput) once closed.
         """
         ring = self._ring
         if ring is None or _get_ident() != self._thread:
             ring = self._enter_check()  # raises
+        if not isinstance(event, Event):
+            raise TypeError(
+                f"Driver.submit takes an Event object (uring.Read(fd, buf) ...), got {type(event).__name__}"
+            )
         ts = None if timeout is None else _timeout_arg(timeout)
         op = self._push(ring, event, ts)
         try:
@@ -608,12 +612,22 @@ class Driver:
         operations are collected on the way. Under a `Deadline` that passes
         first it raises `Error` (TimedOut) and leaves every operation running
         (nothing is cancelled: each still belongs to its submission).
-        Returns an empty list for no submissions.
+        Returns an empty list for no submissions. ``TypeError`` for an item
+        that is not a `Submission`, ``ValueError`` for one of another
+        driver (it could never complete on this ring).
         """
         ring = self._enter_check()
         subs = list(submissions)
         if not subs:
             return []
+        for s in subs:
+            # (Another driver's operation never completes on this ring: the
+            # wait would never end.)
+            if not isinstance(s, Submission):
+                raise TypeError(f"Driver.wait_any takes Submission objects, got {type(s).__name__}")
+            owner = s._batch.driver if isinstance(s, _BatchSubmission) else s._driver
+            if owner is not self:
+                raise ValueError("Driver.wait_any: another Driver's Submission never completes on this one")
         instant = current_instant()
         # Submitting entered with GETEVENTS (deferred completion work done),
         # so what has completed is in the CQ: no extra system call unless
