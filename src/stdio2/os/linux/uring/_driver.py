@@ -921,6 +921,7 @@ class Driver:
                     head = ring.cq_head = (ring.cq_head + n) & 0xFFFFFFFF
                     _put_u32(ring.rings, ring.cq_head_off, head)
                     return n
+        first_head = ring.cq_head
         pop = self._inflight.pop
         for ud, res in zip(uds, results, strict=False):
             op = pop(ud, None)
@@ -948,9 +949,13 @@ class Driver:
                     op._keep = None
             else:
                 op._finish(res)
-        # Release the CQEs to the kernel (Ring.advance_cq, inlined).
-        head = ring.cq_head = (ring.cq_head + n) & 0xFFFFFFFF
-        _put_u32(ring.rings, ring.cq_head_off, head)
+        # Release the CQEs to the kernel (Ring.advance_cq, inlined), unless a
+        # Cancellation cleanup above used the driver: its reap started from
+        # the same head, handled these CQEs too (a second pass over one is a
+        # no-op) and released them, with any that came after.
+        if ring.cq_head == first_head:
+            head = ring.cq_head = (first_head + n) & 0xFFFFFFFF
+            _put_u32(ring.rings, ring.cq_head_off, head)
         return n
 
     def _wait_completions(self, ring: _sys.Ring, remaining: float | None) -> None:
