@@ -21,7 +21,7 @@ if sys.platform != "linux":  # pragma: no cover
 
 from stdio2._sys._owner import closed_error
 from stdio2._sys.linux import uring as _sys
-from stdio2.io._deadline import current_instant
+from stdio2.io._deadline import MAX_WAIT_SECONDS, current_instant
 from stdio2.io._error import Error, ErrorKind
 from stdio2.os.fd import FdOwner, fd_of
 from stdio2.os.linux.uring._event import (
@@ -968,8 +968,9 @@ class Driver:
             r = ring.enter(0, 1, _GETEVENTS)
         else:
             # The argument holds only the timespec's address: *ts* must stay
-            # referenced until the kernel has read it.
-            ts = _sys.timespec(remaining)
+            # referenced until the kernel has read it. At most a day per wait:
+            # a Deadline may be far off or infinite, and the callers loop.
+            ts = _sys.timespec(min(remaining, MAX_WAIT_SECONDS))
             arg = _sys.getevents_arg(ts)
             r = ring.enter(0, 1, _GETEVENTS | _sys.ENTER_EXT_ARG, _sys.address(arg), _sys.GETEVENTS_ARG_SIZE)
             del ts
