@@ -26,10 +26,13 @@ ERROR_ACCESS_DENIED = 5
 ERROR_INVALID_HANDLE = 6
 ERROR_NOT_ENOUGH_MEMORY = 8
 ERROR_OUTOFMEMORY = 14
+ERROR_INVALID_DRIVE = 15
 ERROR_NOT_SAME_DEVICE = 17
 ERROR_WRITE_PROTECT = 19
 ERROR_HANDLE_EOF = 38
 ERROR_HANDLE_DISK_FULL = 39
+ERROR_BAD_NETPATH = 53
+ERROR_BAD_NET_NAME = 67
 ERROR_FILE_EXISTS = 80
 ERROR_INVALID_PARAMETER = 87
 ERROR_BROKEN_PIPE = 109
@@ -56,6 +59,19 @@ ERROR_CANT_RESOLVE_FILENAME = 1921
 ERROR_TIMEOUT = 1460
 ERROR_BAD_PATHNAME = 161
 WAIT_TIMEOUT = 258
+# The other Win32 codes that Rust's table reads as TimedOut.
+ERROR_DRIVER_CANCEL_TIMEOUT = 594
+ERROR_SERVICE_REQUEST_TIMEOUT = 1053
+ERROR_COUNTER_TIMEOUT = 1121
+ERROR_RESOURCE_CALL_TIMED_OUT = 5910
+ERROR_CTX_MODEM_RESPONSE_TIMEOUT = 7012
+ERROR_CTX_CLIENT_QUERY_TIMEOUT = 7040
+FRS_ERR_SYSVOL_POPULATE_TIMEOUT = 8014
+ERROR_DS_TIMELIMIT_EXCEEDED = 8226
+DNS_ERROR_RECORD_TIMED_OUT = 9705
+ERROR_IPSEC_IKE_TIMED_OUT = 13805
+ERROR_RUNLEVEL_SWITCH_TIMEOUT = 15402
+ERROR_RUNLEVEL_SWITCH_AGENT_TIMEOUT = 15403
 
 WSAEINTR = 10004
 WSAEACCES = 10013
@@ -83,6 +99,11 @@ WINDOWS_ERROR_KINDS: dict[int, ErrorKind] = {
     ERROR_NO_DATA: ErrorKind.BrokenPipe,
     ERROR_FILE_NOT_FOUND: ErrorKind.NotFound,
     ERROR_PATH_NOT_FOUND: ErrorKind.NotFound,
+    # A drive letter or network share that does not exist: still "no such
+    # path" to the caller, as Rust reads them.
+    ERROR_INVALID_DRIVE: ErrorKind.NotFound,
+    ERROR_BAD_NETPATH: ErrorKind.NotFound,
+    ERROR_BAD_NET_NAME: ErrorKind.NotFound,
     ERROR_INVALID_PARAMETER: ErrorKind.InvalidInput,
     ERROR_NOT_ENOUGH_MEMORY: ErrorKind.OutOfMemory,
     ERROR_OUTOFMEMORY: ErrorKind.OutOfMemory,
@@ -90,6 +111,18 @@ WINDOWS_ERROR_KINDS: dict[int, ErrorKind] = {
     WAIT_TIMEOUT: ErrorKind.TimedOut,
     ERROR_TIMEOUT: ErrorKind.TimedOut,
     ERROR_OPERATION_ABORTED: ErrorKind.TimedOut,
+    ERROR_DRIVER_CANCEL_TIMEOUT: ErrorKind.TimedOut,
+    ERROR_SERVICE_REQUEST_TIMEOUT: ErrorKind.TimedOut,
+    ERROR_COUNTER_TIMEOUT: ErrorKind.TimedOut,
+    ERROR_RESOURCE_CALL_TIMED_OUT: ErrorKind.TimedOut,
+    ERROR_CTX_MODEM_RESPONSE_TIMEOUT: ErrorKind.TimedOut,
+    ERROR_CTX_CLIENT_QUERY_TIMEOUT: ErrorKind.TimedOut,
+    FRS_ERR_SYSVOL_POPULATE_TIMEOUT: ErrorKind.TimedOut,
+    ERROR_DS_TIMELIMIT_EXCEEDED: ErrorKind.TimedOut,
+    DNS_ERROR_RECORD_TIMED_OUT: ErrorKind.TimedOut,
+    ERROR_IPSEC_IKE_TIMED_OUT: ErrorKind.TimedOut,
+    ERROR_RUNLEVEL_SWITCH_TIMEOUT: ErrorKind.TimedOut,
+    ERROR_RUNLEVEL_SWITCH_AGENT_TIMEOUT: ErrorKind.TimedOut,
     ERROR_CALL_NOT_IMPLEMENTED: ErrorKind.Unsupported,
     ERROR_HOST_UNREACHABLE: ErrorKind.HostUnreachable,
     ERROR_NETWORK_UNREACHABLE: ErrorKind.NetworkUnreachable,
@@ -110,6 +143,9 @@ WINDOWS_ERROR_KINDS: dict[int, ErrorKind] = {
     ERROR_BAD_PATHNAME: ErrorKind.InvalidFilename,
     ERROR_FILENAME_EXCED_RANGE: ErrorKind.InvalidFilename,
     ERROR_CANT_RESOLVE_FILENAME: ErrorKind.FilesystemLoop,
+    # Three Winsock codes Rust leaves Uncategorized, mapped here like their
+    # Unix counterparts (EINTR, EINPROGRESS, and EPIPE for a send after
+    # shutdown) so portable socket code sees one kind on both platforms.
     WSAEINTR: ErrorKind.Interrupted,
     WSAEACCES: ErrorKind.PermissionDenied,
     WSAEINVAL: ErrorKind.InvalidInput,

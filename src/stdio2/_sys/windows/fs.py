@@ -81,17 +81,12 @@ def open_parameters(options: OpenOptions) -> CreateFileParameters:
     No system call.
     """
     win: dict[str, int] = options._win
-    access = options.access_mode()  # raises InvalidInput when nothing was asked for
-    creation = options.creation_mode()
     custom_access = win.get("access_mode")
-    if custom_access is not None:
-        desired = custom_access
-    elif access.append:
-        desired = FILE_GENERIC_WRITE & ~FILE_WRITE_DATA
-        if access.read:
-            desired |= GENERIC_READ
-    else:
-        desired = (GENERIC_READ if access.read else 0) | (GENERIC_WRITE if access.write else 0)
+    # OpenOptionsExt.access_mode replaces read/write/append, as in Rust:
+    # access_mode(0) (no rights: attributes, times, metadata only) is a
+    # valid open with none of the three set.
+    desired = _desired_access(options) if custom_access is None else custom_access
+    creation = options.creation_mode()
     if creation.create_new:
         disposition = CREATE_NEW
     elif creation.create and creation.truncate:
@@ -114,6 +109,14 @@ def open_parameters(options: OpenOptions) -> CreateFileParameters:
         creation_disposition=disposition,
         flags_and_attributes=flags,
     )
+
+
+def _desired_access(options: OpenOptions) -> int:
+    access = options.access_mode()  # raises InvalidInput when nothing was asked for
+    if access.append:
+        desired = FILE_GENERIC_WRITE & ~FILE_WRITE_DATA
+        return desired | GENERIC_READ if access.read else desired
+    return (GENERIC_READ if access.read else 0) | (GENERIC_WRITE if access.write else 0)
 
 
 def create_symlink(original: str, link: str, *, directory: bool, shown: Any, shown2: Any) -> None:
