@@ -42,9 +42,9 @@ else ``/data/local/tmp`` on Android (which has no ``/tmp``), else ``/tmp``;
 nothing checks that it exists.
 
 **The executable.** Linux exposes the running program's path as the symbolic
-link ``/proc/self/exe`` (it names the *interpreter* binary, not the script;
-``sys.executable`` may instead be a symlink or a virtual-environment path,
-and gets `` (deleted)`` appended if the file was removed). macOS provides
+link ``/proc/self/exe``. It names the *interpreter* binary, not the script,
+and its target gets `` (deleted)`` appended if the file was removed;
+``sys.executable`` may instead be a symlink or a virtual-environment path. macOS provides
 ``_NSGetExecutablePath``, whose result is canonicalised as Rust does.
 """
 

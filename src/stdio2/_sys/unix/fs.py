@@ -21,7 +21,8 @@ of following a symbolic link in the last component, and ``O_DIRECTORY``
 makes it fail (``ENOTDIR``) unless the result is a directory. `remove_tree`
 combines them so a directory tree is deleted without ever following a link,
 even while an attacker swaps a directory for a link to somewhere else
-(CVE-2022-21658 in Rust's std, CVE-2008-4108-style bugs in many others):
+(CVE-2022-21658 in Rust's std; the same race has hit recursive removers in
+many languages):
 whatever name it opens, it opens relative to a descriptor of the directory it
 already verified, and a link in the place of a directory is unlinked, never
 entered.

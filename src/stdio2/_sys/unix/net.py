@@ -51,8 +51,9 @@ when it calls ``recvmsg`` — new numbers, same open file descriptions, like
 Peer credentials
 ----------------
 ``getsockopt(SOL_SOCKET, SO_PEERCRED)`` (Linux) returns the pid, uid and gid
-of the process that called ``connect`` / ``socketpair``, as recorded at that
-moment by the kernel (not whatever the peer claims). Other systems use
+of the peer as the kernel recorded them (not whatever the peer claims): on an
+accepted socket, the process that called ``connect``; on a connecting
+socket, the process that called ``listen``; for ``socketpair``, the creator. Other systems use
 ``getpeereid`` / ``LOCAL_PEERCRED``; stdio2 supports Linux and reports
 ``Unsupported`` elsewhere.
 """

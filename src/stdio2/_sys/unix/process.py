@@ -14,9 +14,9 @@ copied, the parent sleeps until the child has called ``execve``, and an
 itself, in the parent. That makes it the fastest way to start a program and
 the one where a missing program is an error and not a child exiting 127.
 macOS implements it as a system call with the same guarantee. Older glibc,
-musl before 1.1.24 and others cannot be trusted to report exec failures, so
-this backend uses ``posix_spawn`` only where it is known to (the same rule
-Python's `subprocess` applies) and for the options it can express. Python
+musl and other C libraries are not relied on to report exec failures, so
+this backend uses ``posix_spawn`` only on glibc 2.24+ and macOS, where it is
+known to (the same rule Python's `subprocess` applies) and for the options it can express. Python
 3.11's ``os.posix_spawn`` has no "change directory" action and no user/group
 switching, so a `Command` with ``current_dir``, ``uid``, ``gid`` or
 ``groups`` goes through `subprocess.Popen`, whose C helper
@@ -50,9 +50,11 @@ path closes every descriptor above 2 (``close_fds=True``, with
 **Signal dispositions.** Signals a process *ignores* stay ignored across
 ``execve``; handled ones revert to default. CPython ignores ``SIGPIPE`` (so a
 write to a closed pipe raises ``BrokenPipeError`` instead of killing the
-interpreter) and ``SIGXFSZ``. A child inheriting that would not die when its
-reader goes away: ``yes | head`` would spin writing into EPIPE for ever. Both
-are reset to default in the child (``setsigdef``, or ``restore_signals`` on
+interpreter) and ``SIGXFSZ``. A child inheriting that is not killed when its
+reader goes away: each write fails with EPIPE instead. ``yes`` then prints
+"Broken pipe" and exits with status 1 where a shell expects a quiet death by
+SIGPIPE (status 141), and a program that ignores write errors keeps writing
+into the void. Both are reset to default in the child (``setsigdef``, or ``restore_signals`` on
 the Popen path), and the posix_spawn path also clears the signal mask, as
 Rust does.
 

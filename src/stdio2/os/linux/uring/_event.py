@@ -37,8 +37,8 @@ F_ABANDONED: Final = 16  # its Submission was dropped
 # What the kernel posts for an operation it interrupted in an io-wq worker
 # (splice, and other operations that cannot wait by polling): cancelling such
 # an operation signals the worker, and the system call fails with EINTR or
-# with a kernel-internal ERESTART* code (512-516, no names in user space),
-# which io_uring passes on as the result.
+# with a kernel-internal ERESTART* code (512-514 and 516; 515 is ENOIOCTLCMD;
+# none has a name in user space), which io_uring passes on as the result.
 _INTERRUPTED: Final = frozenset({-errno.EINTR, -512, -513, -514, -516})
 
 
