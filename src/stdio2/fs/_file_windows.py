@@ -89,7 +89,7 @@ class File(_HandleOwner, Read, Write, Seek):
 
     @classmethod
     def create(cls, path: Any) -> File:
-        """Open *path* for writing, creating or truncating it (``CREATE_ALWAYS``)."""
+        """Open *path* for writing, creating or truncating it (``OPEN_ALWAYS`` + truncation, as Rust)."""
         return cls._open(path, OpenOptions().write(True).create(True).truncate(True))
 
     @classmethod

@@ -11,8 +11,12 @@ deleted as on Unix), the creation disposition (``CREATE_NEW``,
 ``OPEN_ALWAYS`` ...) and flags (``FILE_FLAG_BACKUP_SEMANTICS`` so that
 directories can be opened too). ``OPEN_ALWAYS`` / ``CREATE_ALWAYS`` succeed
 with last error ``ERROR_ALREADY_EXISTS`` when the file was there: not a
-failure. Opening a directory for writing fails with ``ERROR_ACCESS_DENIED``;
-stdio2 does not guess, it reports PermissionDenied as Windows does.
+failure. Create-and-truncate is not sent as ``CREATE_ALWAYS``, which
+refuses an existing hidden or system file (``ERROR_ACCESS_DENIED``) and
+resets the file's attributes: like Rust, stdio2 opens with ``OPEN_ALWAYS``
+and truncates an existing file to 0 itself. Opening a directory for
+writing fails with ``ERROR_ACCESS_DENIED``; stdio2 does not guess, it
+reports PermissionDenied as Windows does.
 
 **Positions.** A handle has one file pointer, shared by its duplicates.
 ``SetFilePointerEx(h, distance, &new, FILE_BEGIN/CURRENT/END)`` moves it and
@@ -49,7 +53,7 @@ import stat as _stat
 from typing import Any, Final
 
 from stdio2._sys.windows import handle as _h
-from stdio2._sys.windows.fs import open_parameters
+from stdio2._sys.windows.fs import CREATE_ALWAYS, OPEN_ALWAYS, open_parameters
 from stdio2._sys.windows.kernel32 import k32
 from stdio2.io._error import Error, ErrorKind
 
@@ -114,20 +118,38 @@ def _fail(path: Any) -> Error:
 
 
 def open_file(path: str, options: Any, shown: Any) -> int:
-    """``CreateFileW`` with the parameters *options* map to; the new handle (owned by the caller)."""
+    """``CreateFileW`` with the parameters *options* map to; the new handle (owned by the caller).
+
+    ``CREATE_ALWAYS`` (create + truncate) is made as Rust makes it:
+    ``OPEN_ALWAYS``, then, when the file was already there, a truncation
+    to 0 with ``SetFileInformationByHandle``. ``CREATE_ALWAYS`` itself fails
+    with ``ERROR_ACCESS_DENIED`` on an existing hidden or system file (and
+    replaces the file's attributes); the emulation truncates it and keeps
+    them. A failed truncation closes the new handle and raises its `Error`.
+    """
     p = open_parameters(options)
-    raw = k32().CreateFileW(
+    emulate = p.creation_disposition == CREATE_ALWAYS
+    dll = k32()
+    raw = dll.CreateFileW(
         path,
         p.desired_access,
         p.share_mode,
         None,
-        p.creation_disposition,
+        OPEN_ALWAYS if emulate else p.creation_disposition,
         p.flags_and_attributes,
         None,
     )
     handle = _h.normalize_handle(raw or 0)
     if handle in (_h.INVALID_HANDLE_VALUE, _h.NULL):
         raise _fail(shown)
+    # OPEN_ALWAYS succeeds with last error ERROR_ALREADY_EXISTS when it
+    # opened an existing file (read right after the call: ctypes saved it).
+    if emulate and ctypes.get_last_error() == ERROR_ALREADY_EXISTS:  # type: ignore[attr-defined,unused-ignore]
+        try:
+            set_len(handle, 0, shown)
+        except Error:
+            dll.CloseHandle(handle)
+            raise
     return handle
 
 
