@@ -59,11 +59,14 @@ def _child_env(cmd: Command) -> tuple[str | None, str | None, bool]:
         return None, None, False
     pairs: dict[str, str] = {} if cmd._env_clear else _win.environ_pairs()
     path_changed = cmd._env_clear
+    path_key = _win.env_key("PATH")
     for k, v in cmd._env.items():
         key = k.__fspath__()
-        if key.upper() == "PATH":
+        wanted = _win.env_key(key)
+        if wanted == path_key:
             path_changed = True
-        for existing in [e for e in pairs if e.upper() == key.upper()]:
+        # Windows' own comparison (env_key), not str.upper: "ß" and "SS" are two variables.
+        for existing in [e for e in pairs if _win.env_key(e) == wanted]:
             del pairs[existing]
         if v is not None:
             pairs[key] = v.__fspath__()

@@ -57,6 +57,7 @@ from stdio2.os_str import wtf8 as _wtf8
 __all__ = [
     "current_dir",
     "current_exe",
+    "environment_pairs",
     "home_dir",
     "join_paths",
     "join_paths_native",
@@ -276,6 +277,15 @@ def remove_var(key: str) -> None:
 
 def vars_os() -> list[tuple[OsString, OsString]]:
     """A snapshot from ``GetEnvironmentStringsW`` (names keep their case)."""
+    return [(OsString.from_str(k), OsString.from_str(v)) for k, v in environment_pairs()]
+
+
+def environment_pairs() -> list[tuple[str, str]]:
+    """The process's environment now, from ``GetEnvironmentStringsW``, as (name, value) str pairs.
+
+    The live block: it includes what `set_var` or ``os.environ[...] = ...``
+    changed since start-up (CPython's ``nt.environ`` is a start-up snapshot).
+    """
     api = _win()
     ctypes = api.ctypes
     block = api.GetEnvironmentStringsW()
@@ -292,7 +302,7 @@ def vars_os() -> list[tuple[OsString, OsString]]:
         text: str = ctypes.wstring_at(block, units)
     finally:
         api.FreeEnvironmentStringsW(block)
-    return [(OsString.from_str(k), OsString.from_str(v)) for k, v in parse_environment_block(text)]
+    return parse_environment_block(text)
 
 
 def current_dir() -> Path:

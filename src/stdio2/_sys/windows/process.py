@@ -99,6 +99,7 @@ from stdio2.io._error import Error, ErrorKind
 __all__ = [
     "CREATE_UNICODE_ENVIRONMENT",
     "RawArg",
+    "env_key",
     "environment_block",
     "is_batch_file",
     "make_bat_command_line",
@@ -252,21 +253,39 @@ def make_bat_command_line(script: str, args: Iterable[str | RawArg], *, force_qu
     return "".join(out)
 
 
+def env_key(name: str) -> bytes:
+    """The key Windows compares environment variable names by (pure).
+
+    Windows matches names ignoring case one UTF-16 code unit at a time
+    (``RtlUpcaseUnicodeChar``, as ``CompareStringOrdinal(..., TRUE)`` which
+    Rust sorts the block with): a simple one-to-one upper-casing, never
+    ``"ß"`` to ``"SS"`` as `str.upper` does, and nothing outside the BMP
+    (those are surrogate pairs there). The key is the upper-cased name in
+    UTF-16 big-endian, so comparing keys compares code units in order.
+    """
+    out = []
+    for ch in name:
+        up = ch.upper()
+        out.append(up if len(up) == 1 and ord(ch) < 0x10000 and ord(up) < 0x10000 else ch)
+    return "".join(out).encode("utf-16-be", "surrogatepass")
+
+
 def environment_block(env: Iterable[tuple[str, str]]) -> str:
     """The ``CREATE_UNICODE_ENVIRONMENT`` block: ``NAME=value\\0`` sorted case-insensitively, then ``\\0``.
 
-    Later duplicates (compared case-insensitively) replace earlier ones.
+    Names are compared as Windows compares them (`env_key`: per UTF-16 code
+    unit, simple upper-casing). Later duplicates replace earlier ones.
     Raises `Error` InvalidInput for an empty name or one containing ``=``
     (past its first character, which Windows reserves for ``=C:`` style
     entries) and for NUL. Pure: no system call.
     """
-    merged: dict[str, tuple[str, str]] = {}
+    merged: dict[bytes, tuple[str, str]] = {}
     for name, value in env:
         _check_text(name, "environment variable name")
         _check_text(value, "environment variable value")
         if not name or "=" in name[1:]:
             raise _invalid(f"invalid environment variable name {name!r}")
-        merged[name.upper()] = (name, value)
+        merged[env_key(name)] = (name, value)
     entries = [f"{n}={v}\0" for _, (n, v) in sorted(merged.items())]
     if not entries:
         return "\0\0"
@@ -861,14 +880,17 @@ def cmd_exe_path() -> str:
 
 
 def environ_pairs() -> dict[str, str]:
-    """A copy of this process's environment, names spelled as Windows keeps them.
+    """A copy of this process's environment as it is now, names spelled as Windows keeps them.
 
-    ``nt.environ`` rather than ``os.environ``, which upper-cases the names.
+    ``GetEnvironmentStringsW``, as Rust's ``vars_os``: not ``os.environ``,
+    which upper-cases the names, nor ``nt.environ``, a snapshot taken at
+    start-up that misses every later `set_var` (a child given one ``env``
+    change lost them all).
     """
     if sys.platform == "win32":
-        import nt  # type: ignore[import-not-found,unused-ignore]
+        from stdio2._sys.windows.env import environment_pairs
 
-        return {str(k): str(v) for k, v in nt.environ.items()}
+        return dict(environment_pairs())
     import os
 
     return dict(os.environ)
