@@ -36,8 +36,10 @@ The console may hand out more UTF-8 than the caller's buffer holds (one
 UTF-16 unit becomes up to three bytes); the rest is kept for the next read.
 A high surrogate at the end of one read waits for its low half in the next.
 Unpaired surrogates cannot become UTF-8 and fail with ``Error(InvalidData)``.
-A line that starts with Ctrl-Z (``0x1A``) is end of file, the DOS convention
-Rust keeps.
+Ctrl-Z (``0x1A``) ends a read at once, without Enter (the read's
+``CONSOLE_READCONSOLE_CONTROL`` wake-up mask, as Rust sets it) and is
+dropped: typed first it is end of file, the DOS convention Rust keeps;
+typed after some text, the read returns that text.
 
 **Not a console.** Pipes and files are plain bytes: ``ReadFile`` /
 ``WriteFile``; a pipe whose writers are gone reads ``ERROR_BROKEN_PIPE``, which
@@ -256,19 +258,33 @@ def read(fd: int, buf: Buffer) -> int:
             raise
 
 
+class _ReadConsoleControl(ctypes.Structure):
+    # CONSOLE_READCONSOLE_CONTROL: which control characters end a read at once.
+    _fields_ = [
+        ("nLength", ctypes.c_uint32),
+        ("nInitialChars", ctypes.c_uint32),
+        ("dwCtrlWakeupMask", ctypes.c_uint32),
+        ("dwControlKeyState", ctypes.c_uint32),
+    ]
+
+
 def _read_console(fd: int, handle: int, view: memoryview) -> int:
     units = max(1, min(len(view) // 3, _MAX_CONSOLE_READ_UNITS))
     raw = (ctypes.c_uint16 * units)()
     got = ctypes.c_uint32()
-    if not k32().ReadConsoleW(handle, raw, units, ctypes.byref(got), None):
+    # Ctrl-Z wakes the read up without Enter (Rust's mask); it arrives as
+    # the last unit and is dropped: alone it is end of file.
+    control = _ReadConsoleControl(ctypes.sizeof(_ReadConsoleControl), 0, 1 << _CTRL_Z, 0)
+    if not k32().ReadConsoleW(handle, raw, units, ctypes.byref(got), ctypes.byref(control)):
         raise Error.last_os_error()
     codes = list(raw[: got.value])
+    ctrl_z = bool(codes) and codes[-1] == _CTRL_Z
+    if ctrl_z:
+        codes.pop()
     with _state_lock:
         high = _pending_surrogate.pop(fd, None)
     if high is not None:
         codes.insert(0, high)
-    elif codes and codes[0] == _CTRL_Z:
-        return 0
     if not codes:
         return 0
     if 0xD800 <= codes[-1] < 0xDC00:
