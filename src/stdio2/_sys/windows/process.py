@@ -503,11 +503,6 @@ def _is_file(path: str) -> bool:
     return attrs_ != 0xFFFFFFFF and not attrs_ & 0x10  # not INVALID_FILE_ATTRIBUTES, not a directory
 
 
-def _has_extension(name: str) -> bool:
-    base = name.replace("/", "\\").rsplit("\\", 1)[-1]
-    return "." in base.lstrip(".")
-
-
 def _system_dirs() -> list[str]:
     import ctypes
 
@@ -529,32 +524,37 @@ def search_dirs(child_path: str | None, app_dir: str | None, parent_path: str | 
     the parent's ``PATH``. The current directory is not searched (unlike
     ``CreateProcessW`` with a NULL application name, as in Rust).
     """
+    # env.split_paths: Rust's rule, where a quoted entry may hold ';'.
+    from stdio2._sys.windows.env import split_paths
+
     dirs: list[str] = []
     if child_path is not None:
-        dirs.extend(d for d in child_path.split(";") if d)
+        dirs.extend(d for d in split_paths(child_path) if d)
     if app_dir:
         dirs.append(app_dir)
     if sys.platform == "win32":
         dirs.extend(_system_dirs())
     if parent_path is not None:
-        dirs.extend(d for d in parent_path.split(";") if d)
-    return [d.strip('"') for d in dirs]
+        dirs.extend(d for d in split_paths(parent_path) if d)
+    return dirs
 
 
 def resolve_program(program: str, dirs: list[str]) -> str | None:
     """Rust's ``resolve_exe``: the path ``CreateProcessW`` is given, or None when not found.
 
-    A name with a separator is used as given (``.exe`` appended when it has
-    no extension and that file exists); a bare name is looked up in *dirs*
-    with ``.exe`` appended when it has no extension (``GetFileAttributesW``).
+    A name with a separator is used as given, or with ``.exe`` appended
+    when it does not end in ``.exe`` and that file exists; a bare name is
+    looked up in *dirs* with ``.exe`` appended when it contains no ``.``
+    (``GetFileAttributesW``). An empty name, or one ending in a separator,
+    raises `Error` InvalidInput ("program path has no file name"), as Rust.
     """
-    if not program:
-        return None
+    if not program or program.endswith(("\\", "/")):
+        raise _invalid(f"program path has no file name: {program!r}")
     if "\\" in program or "/" in program:
-        if not _has_extension(program) and _is_file(program + ".exe"):
+        if not program.lower().endswith(".exe") and _is_file(program + ".exe"):
             return program + ".exe"
         return program
-    name = program if _has_extension(program) else program + ".exe"
+    name = program if "." in program else program + ".exe"
     for d in dirs:
         candidate = d.rstrip("\\/") + "\\" + name
         if _is_file(candidate):
