@@ -60,3 +60,14 @@ def test_io_package_import_is_light() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_test_file_basenames_are_unique() -> None:
+    # pytest imports test files by basename (rootdir-relative, no packages),
+    # so two files of the same name in different folders break collection
+    # of the whole run, which a run of one folder does not show.
+    import collections
+    import pathlib
+
+    names = collections.Counter(p.name for p in pathlib.Path(__file__).parent.rglob("test_*.py"))
+    assert [n for n, k in names.items() if k > 1] == []
