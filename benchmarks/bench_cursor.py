@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from typing import Any
 
 from benchmarks._harness import Pair, case
 from stdio2.io import Cursor
@@ -43,13 +45,13 @@ def read_bytearray(quick: bool) -> Pair:
     return _reads(quick, bytearray)
 
 
-@case("Cursor(bytearray).write(64 B)", "BytesIO.write(64 B)", target=3.5)
-def write_append(quick: bool) -> Pair:
+def _appends(quick: bool, make: Callable[[bytearray], Any]) -> Pair:
+    """64-byte appending writes through ``make(bytearray()).write`` vs ``BytesIO.write``."""
     ops = 20_000 if quick else 200_000
     chunk = b"x" * _CHUNK
 
-    def s2() -> None:
-        write = Cursor(bytearray()).write
+    def ours() -> None:
+        write = make(bytearray()).write
         for _ in range(ops):
             write(chunk)
 
@@ -58,7 +60,12 @@ def write_append(quick: bool) -> Pair:
         for _ in range(ops):
             write(chunk)
 
-    return Pair(stdio2=s2, stdlib=std, ops=ops)
+    return Pair(stdio2=ours, stdlib=std, ops=ops)
+
+
+@case("Cursor(bytearray).write(64 B)", "BytesIO.write(64 B)", target=3.5)
+def write_append(quick: bool) -> Pair:
+    return _appends(quick, Cursor)
 
 
 class _Appender:
@@ -81,20 +88,7 @@ def write_reference(quick: bool) -> Pair:
     # needs: reading the position, comparing it with the length (a write
     # in the middle overwrites, past the end zero-fills) and storing the
     # new one.
-    ops = 20_000 if quick else 200_000
-    chunk = b"x" * _CHUNK
-
-    def ref() -> None:
-        write = _Appender(bytearray()).write
-        for _ in range(ops):
-            write(chunk)
-
-    def std() -> None:
-        write = io.BytesIO().write
-        for _ in range(ops):
-            write(chunk)
-
-    return Pair(stdio2=ref, stdlib=std, ops=ops)
+    return _appends(quick, _Appender)
 
 
 @case("Cursor(bytes).read_line()", "BytesIO.readline()")

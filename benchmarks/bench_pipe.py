@@ -22,28 +22,16 @@ _FEEDER = "import os\nb = bytes(1 << 16)\ntry:\n    while True: os.write(1, b)\n
 _DRAINER = "import os\nwhile os.read(0, 1 << 20): pass\n"
 
 
-class _OneLineReader:
-    """The floor of any Python-level ``read``: one method whose body is the cached C call."""
+class _OneLine:
+    """The floor of any Python-level ``read``/``write``: one method whose body is the cached C call."""
 
-    __slots__ = ("_readinto",)
+    __slots__ = ("_c_call",)
 
-    def __init__(self, readinto: Callable[[Any], int | None]) -> None:
-        self._readinto = readinto
+    def __init__(self, c_call: Callable[[Any], int | None]) -> None:
+        self._c_call = c_call
 
-    def read(self, buf: bytearray) -> int | None:
-        return self._readinto(buf)
-
-
-class _OneLineWriter:
-    """The floor of any Python-level ``write`` (see `_OneLineReader`)."""
-
-    __slots__ = ("_write",)
-
-    def __init__(self, write: Callable[[Any], int | None]) -> None:
-        self._write = write
-
-    def write(self, buf: bytes) -> int | None:
-        return self._write(buf)
+    def call(self, buf: Any) -> int | None:
+        return self._c_call(buf)
 
 
 def _reads(size: int, quick: bool, floor: bool = False) -> Pair:
@@ -59,7 +47,7 @@ def _reads(size: int, quick: bool, floor: bool = False) -> Pair:
     # method calling io.FileIO(fd, closefd=False).readinto. PipeReader.read
     # adds what it must: the deadline check and the EAGAIN (None) check.
     fio = io.FileIO(fd, "rb", closefd=False) if floor else None
-    read = _OneLineReader(fio.readinto).read if fio is not None else r.read
+    read = _OneLine(fio.readinto).call if fio is not None else r.read
     os_read = os.read
 
     def with_stdio2() -> None:
@@ -93,7 +81,7 @@ def _writes(size: int, quick: bool, floor: bool = False) -> Pair:
     fd = w.as_raw_fd()
     data = b"x" * size
     fio = io.FileIO(fd, "wb", closefd=False) if floor else None
-    write = _OneLineWriter(fio.write).write if fio is not None else w.write
+    write = _OneLine(fio.write).call if fio is not None else w.write
     os_write = os.write
 
     def with_stdio2() -> None:

@@ -1,10 +1,12 @@
-"""Helpers the io_uring test modules share: descriptor checks and owned test files."""
+"""Helpers the io_uring test modules share: descriptor checks, owned test files, a raising SIGALRM."""
 
 from __future__ import annotations
 
 import os
+import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from stdio2.io import Error
@@ -40,3 +42,23 @@ def errors_in_another_thread(*calls: Callable[[], object]) -> list[Error]:
     t.start()
     t.join()
     return errors
+
+
+class Interrupt(BaseException):
+    """What the test's SIGALRM handler raises: a KeyboardInterrupt stand-in."""
+
+
+@contextmanager
+def alarm_after(seconds: float) -> Iterator[None]:
+    """A real SIGALRM after *seconds* whose handler raises `Interrupt` (once)."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise Interrupt
+
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)

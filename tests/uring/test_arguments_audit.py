@@ -11,32 +11,12 @@ raises, so on the old code they fail instead of hanging the suite.
 from __future__ import annotations
 
 import os
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
+from _uringutil import alarm_after
 
 from stdio2.os.fd import OwnedFd
 from stdio2.os.linux import uring
-
-
-class Hung(Exception):
-    pass
-
-
-@contextmanager
-def _alarm(seconds: float) -> Iterator[None]:
-    def fire(signum: int, frame: object) -> None:
-        raise Hung(f"still waiting after {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, fire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 @pytest.mark.parametrize("bad", [None, uring.Nop, 5, "Read"])
@@ -49,7 +29,7 @@ def test_submit_refuses_a_non_event(ring: uring.Driver, bad: object) -> None:
 
 def test_wait_any_refuses_a_non_submission(ring: uring.Driver) -> None:
     sub = ring.submit(uring.Timeout(10))
-    with _alarm(1.0), pytest.raises(TypeError, match=r"wait_any takes Submission"):
+    with alarm_after(1.0), pytest.raises(TypeError, match=r"wait_any takes Submission"):
         ring.wait_any([sub, None])  # type: ignore[list-item]
     sub.cancel()
 
@@ -60,7 +40,7 @@ def test_wait_any_refuses_another_drivers_submission(ring: uring.Driver) -> None
         theirs = other.submit(uring.Read(rd, bytearray(1)))
         batch = other.submit_all([uring.Read(rd, bytearray(1)) for _ in range(8)])  # the bulk path
         for sub in (theirs, batch[3]):
-            with _alarm(1.0), pytest.raises(ValueError, match="another Driver"):
+            with alarm_after(1.0), pytest.raises(ValueError, match="another Driver"):
                 ring.wait_any([sub])  # (the old code blocked here for good)
         os.write(wr.as_raw_fd(), bytes(9))
         assert theirs.wait() + sum(s.wait() for s in batch) == 9

@@ -17,36 +17,14 @@ import gc
 import os
 import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from _uringutil import fd_is_open, owned_file
+from _uringutil import Interrupt, alarm_after, fd_is_open, owned_file
 
 from stdio2.io import Deadline, Error, ErrorKind, pipe
 from stdio2.os.linux import uring
 from stdio2.os.linux.uring._driver import _BatchSubmission
-
-
-class Interrupt(BaseException):
-    """What the test's SIGALRM handler raises: a KeyboardInterrupt stand-in."""
-
-
-@contextmanager
-def alarm_after(seconds: float) -> Iterator[None]:
-    """A real SIGALRM after *seconds* whose handler raises `Interrupt` (once)."""
-
-    def handler(signum: int, frame: object) -> None:
-        raise Interrupt
-
-    old = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def pinned(buf: bytearray) -> bool:

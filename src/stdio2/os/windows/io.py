@@ -210,6 +210,22 @@ def _raw_of(cell: Cell[int], what: str) -> int:
     return raw
 
 
+def _duplicate(
+    cell: Cell[int], cell_type: type[_HandleCell] | type[_SocketCell], default_ops: _h.HandleOps, what: str
+) -> tuple[int, _h.HandleOps]:
+    """Duplicate the value *cell* holds (``DuplicateHandle`` / ``WSADuplicateSocketW``): ``(raw, ops)``.
+
+    The cell is held for the call, so a concurrent ``close()`` waits for it;
+    it is dropped before an error leaves, so a caller that keeps the error
+    (and its traceback's frames) does not keep the value open.
+    """
+    try:
+        ops = cell.ops if isinstance(cell, cell_type) else default_ops
+        return ops.duplicate(_raw_of(cell, what)), ops
+    finally:
+        del cell
+
+
 def _handle_arg(value: object, callname: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(
@@ -401,12 +417,8 @@ class OwnedHandle(_HandleOwner):
         handle. Raises the ``Error`` of ``DuplicateHandle``, or
         ``Error(InvalidInput)`` if this owner is closed.
         """
-        cell = self._live()  # held for the call: a concurrent close() waits for it
-        try:
-            ops = cell.ops if isinstance(cell, _HandleCell) else _h.KERNEL32
-            return OwnedHandle._adopt_new(ops.duplicate(_raw_of(cell, "this OwnedHandle")), ops)
-        finally:
-            del cell  # a kept error's traceback must not keep the handle open
+        raw, ops = _duplicate(self._live(), _HandleCell, _h.KERNEL32, "this OwnedHandle")
+        return OwnedHandle._adopt_new(raw, ops)
 
     @classmethod
     def _adopt_new(cls, raw: int, ops: _h.HandleOps) -> OwnedHandle:
@@ -578,12 +590,8 @@ class BorrowedHandle:
                     "cannot duplicate a NULL handle (the standard handle is absent)",
                 )
             return OwnedHandle._adopt_new(_h.KERNEL32.duplicate(raw), _h.KERNEL32)
-        cell = self._owner_cell()  # held for the call: a concurrent close() waits for it
-        try:
-            ops = cell.ops if isinstance(cell, _HandleCell) else _h.KERNEL32
-            return OwnedHandle._adopt_new(ops.duplicate(_raw_of(cell, "the borrowed handle")), ops)
-        finally:
-            del cell  # a kept error's traceback must not keep the handle open
+        raw, ops = _duplicate(self._owner_cell(), _HandleCell, _h.KERNEL32, "the borrowed handle")
+        return OwnedHandle._adopt_new(raw, ops)
 
     def __repr__(self) -> str:
         if self._owner is None:
@@ -679,14 +687,8 @@ class OwnedSocket(Owner[int]):
 
         Raises the Winsock ``Error``, or ``Error(InvalidInput)`` if closed.
         """
-        cell = self._live()  # held for the call: a concurrent close() waits for it
-        try:
-            ops = cell.ops if isinstance(cell, _SocketCell) else _h.WINSOCK
-            return OwnedSocket._wrap(
-                _SocketCell(ops.duplicate(_raw_of(cell, "this OwnedSocket")), ops)
-            )
-        finally:
-            del cell  # a kept error's traceback must not keep the socket open
+        raw, ops = _duplicate(self._live(), _SocketCell, _h.WINSOCK, "this OwnedSocket")
+        return OwnedSocket._wrap(_SocketCell(raw, ops))
 
     def __repr__(self) -> str:
         cell = self._cell
@@ -757,14 +759,8 @@ class BorrowedSocket:
         """A new owner of a duplicate socket (``WSADuplicateSocketW`` + ``WSASocketW``)."""
         if self._owner is None:
             return OwnedSocket._wrap(_SocketCell(_h.WINSOCK.duplicate(self._raw), _h.WINSOCK))
-        cell = self._owner_cell()  # held for the call: a concurrent close() waits for it
-        try:
-            ops = cell.ops if isinstance(cell, _SocketCell) else _h.WINSOCK
-            return OwnedSocket._wrap(
-                _SocketCell(ops.duplicate(_raw_of(cell, "the borrowed socket")), ops)
-            )
-        finally:
-            del cell  # a kept error's traceback must not keep the socket open
+        raw, ops = _duplicate(self._owner_cell(), _SocketCell, _h.WINSOCK, "the borrowed socket")
+        return OwnedSocket._wrap(_SocketCell(raw, ops))
 
     def __repr__(self) -> str:
         if self._owner is None:
