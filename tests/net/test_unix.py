@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import socket
 import sys
 import uuid
 from collections import deque
@@ -59,6 +60,28 @@ def test_pathname_listener_stream_and_addresses(tmp_path: Path) -> None:
     with pytest.raises(Error) as info:
         UnixStream.connect(tmp_path / "missing")
     assert info.value.kind is ErrorKind.NotFound
+
+
+@linux_only
+def test_listener_backlog_is_the_systems_maximum(tmp_path: Path) -> None:
+    # Rust listens with -1 on Linux ("as many as somaxconn allows"); with a
+    # backlog of 128 the 130th non-blocking connect fails with EAGAIN.
+    somaxconn = int(Path("/proc/sys/net/core/somaxconn").read_text())
+    if somaxconn < 300:
+        pytest.skip(f"somaxconn is {somaxconn}")
+    path = tmp_path / "busy.sock"
+    clients: list[socket.socket] = []
+    with UnixListener.bind(path):
+        try:
+            for _ in range(300):
+                c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                clients.append(c)
+                c.setblocking(False)
+                c.connect(os.fsencode(path))
+        finally:
+            for c in clients:
+                c.close()
+    assert len(clients) == 300
 
 
 def test_socket_addr_values() -> None:

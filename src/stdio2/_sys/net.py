@@ -526,10 +526,10 @@ def prepare_listener(view: SockView) -> None:
             raise Error.from_os_error(e) from None
 
 
-def listen(view: SockView) -> None:
-    """``listen(fd, 128)`` (Rust's backlog); raises `Error`."""
+def listen(view: SockView, backlog: int = BACKLOG) -> None:
+    """``listen(fd, backlog)`` (128 by default, Rust's TCP backlog); raises `Error`."""
     try:
-        view.listen(BACKLOG)
+        view.listen(backlog)
     except OSError as e:
         raise Error.from_os_error(e) from None
 

@@ -25,6 +25,11 @@ encoding and ``surrogateescape``, so ``os.fsencode`` gives the bytes back),
 A full listen backlog behaves differently from TCP: a non-blocking
 ``connect`` fails with ``EAGAIN`` at once instead of starting a handshake,
 so a connect under a deadline retries with short sleeps until it passes.
+The backlog itself follows Rust: the system's maximum on Linux, macOS and
+the BSDs, whose kernels silently clamp a larger request to it
+(``/proc/sys/net/core/somaxconn`` on Linux, 4096 on current kernels), and
+128 elsewhere. A local server's clients are often started all at once,
+and a queue of 128 makes the 130th one fail with EAGAIN.
 
 Descriptor passing (SCM_RIGHTS)
 -------------------------------
@@ -91,6 +96,15 @@ SUN_PATH_MAX: Final = 108 if sys.platform.startswith("linux") else 104
 
 _CMSG_CLOEXEC: Final[int] = getattr(socket, "MSG_CMSG_CLOEXEC", 0)
 _INT_SIZE: Final = array.array("i").itemsize
+
+
+# Rust's UnixListener backlog (see the module essay). Rust passes -1 where
+# the kernel clamps an oversized backlog to its maximum; CPython's
+# socket.listen turns a negative backlog into 0, so ask with INT_MAX, which
+# those kernels clamp the same way.
+LISTEN_BACKLOG: Final = (
+    0x7FFFFFFF if sys.platform.startswith(("linux", "darwin", "freebsd", "openbsd")) else 128
+)
 
 
 def socketpair(type: int) -> tuple[_net.SockView, _net.SockView]:

@@ -335,7 +335,10 @@ class UnixListener(_Socket):
 
     @classmethod
     def bind(cls, path: _Path | SocketAddr) -> UnixListener:
-        """Create the socket file *path* (or bind a `SocketAddr`) and listen (``bind`` + ``listen(128)``).
+        """Create the socket file *path* (or bind a `SocketAddr`) and listen (``bind`` + ``listen``).
+
+        The backlog is Rust's: the system's maximum on Linux, macOS and the
+        BSDs (Rust's ``listen(fd, -1)``), 128 elsewhere.
 
         The file stays after the listener closes; remove it yourself. Raises
         `Error` (AddrInUse when *path* exists, NotFound, PermissionDenied, InvalidInput).
@@ -344,7 +347,7 @@ class UnixListener(_Socket):
 
         def setup(view: _sys.SockView) -> None:
             _sys.bind(view, address)
-            _sys.listen(view)
+            _sys.listen(view, _unix.LISTEN_BACKLOG)
 
         return cls._made(socket.AF_UNIX, socket.SOCK_STREAM, setup)
 
