@@ -24,6 +24,26 @@ reports the new position; a negative result fails with
 ``ERROR_NEGATIVE_SEEK`` (131), InvalidInput. Seeking past the end is fine; a
 later write fills the gap with zeros.
 
+**Positioned I/O.** Windows has no ``pread``/``pwrite``. The same effect
+comes from ``ReadFile``/``WriteFile`` given an ``OVERLAPPED`` whose
+``Offset``/``OffsetHigh`` hold the low and high 32 bits of the byte offset:
+on a handle opened *without* ``FILE_FLAG_OVERLAPPED`` (stdio2's default)
+the call still completes before it returns, it just starts at that
+offset. Unlike ``pread`` it is not independent of the file pointer: the I/O
+manager leaves the pointer at offset + count, so a later plain ``read``
+continues after the positioned one (Rust documents the same for
+``seek_read``/``seek_write``). A positioned read at or past the end of file
+does not return TRUE with 0 bytes as a plain read does: it fails with
+``ERROR_HANDLE_EOF`` (38), which `read_at` turns into 0 (where the pointer
+ends then is not documented; Wine puts it at the offset). Offsets are signed
+64-bit inside NT, and -1 / -2 (``OffsetHigh`` and ``Offset`` all ones, the
+last bit 1 / 0) mean "at the end of file" / "at the file pointer", so
+callers pass only 0 .. 2**63 - 1. Should a handle opened with
+``FILE_FLAG_OVERLAPPED`` reach these calls, ``ReadFile`` may answer
+``ERROR_IO_PENDING`` (997) while the kernel still owns the buffer and the
+``OVERLAPPED``: `read_at`/`write_at` then wait for the result with
+``GetOverlappedResult(..., bWait=TRUE)`` before letting either go.
+
 **Length, durability, metadata.** ``SetFileInformationByHandle`` with
 ``FileEndOfFileInfo`` truncates or extends without moving the pointer (the
 equivalent of ``ftruncate``). ``FlushFileBuffers`` is ``fsync``; Windows has
@@ -54,7 +74,7 @@ from typing import Any, Final
 
 from stdio2._sys.windows import handle as _h
 from stdio2._sys.windows.fs import CREATE_ALWAYS, OPEN_ALWAYS, open_parameters
-from stdio2._sys.windows.kernel32 import k32
+from stdio2._sys.windows.kernel32 import ERROR_HANDLE_EOF, MAX_IO, k32
 from stdio2.io._error import Error, ErrorKind
 
 __all__ = [
@@ -62,16 +82,19 @@ __all__ = [
     "flush",
     "lock",
     "open_file",
+    "read_at",
     "seek",
     "set_len",
     "set_times",
     "unlock",
+    "write_at",
 ]
 
 _DWORD = ctypes.c_uint32
 ERROR_ALREADY_EXISTS: Final = 183
 ERROR_LOCK_VIOLATION: Final = 33
 ERROR_NOT_LOCKED: Final = 158
+ERROR_IO_PENDING: Final = 997
 FILE_ATTRIBUTE_READONLY: Final = 0x1
 FILE_ATTRIBUTE_DIRECTORY: Final = 0x10
 FILE_ATTRIBUTE_REPARSE_POINT: Final = 0x400
@@ -159,6 +182,78 @@ def seek(handle: int, offset: int, whence: int, path: Any) -> int:
     if not k32().SetFilePointerEx(handle, offset, ctypes.byref(new), whence):
         raise _fail(path)
     return int(new.value)
+
+
+def _overlapped_at(offset: int) -> _OVERLAPPED:
+    ov = _OVERLAPPED()
+    ov.Offset = offset & 0xFFFF_FFFF
+    ov.OffsetHigh = offset >> 32
+    return ov
+
+
+def _positioned(call: Any, handle: int, ptr: Any, n: int, offset: int) -> tuple[int, int]:
+    # (count, 0) or (0, Windows error code). It raises nothing: an exception
+    # raised here would keep *ptr*, and so the caller's buffer export, alive
+    # in its traceback.
+    ov = _overlapped_at(offset)
+    done = _DWORD()
+    if call(handle, ptr, n, ctypes.byref(done), ctypes.byref(ov)):
+        return int(done.value), 0
+    code: int = ctypes.get_last_error()  # type: ignore[attr-defined,unused-ignore]
+    if code == ERROR_IO_PENDING:
+        # An overlapped handle: the kernel still writes into *ptr* and *ov*,
+        # so neither may be released before the operation ends.
+        if k32().GetOverlappedResult(handle, ctypes.byref(ov), ctypes.byref(done), True):
+            return int(done.value), 0
+        code = ctypes.get_last_error()  # type: ignore[attr-defined,unused-ignore]
+    return 0, code
+
+
+def _positioned_error(code: int, path: Any) -> Error:
+    err = Error.from_raw_os_error(code)
+    if path is not None:
+        err.path = path
+    return err
+
+
+def read_at(handle: int, view: memoryview, offset: int, path: Any) -> int:
+    """One ``ReadFile`` into *view* (writable, bytes) starting at *offset* (``OVERLAPPED.Offset``).
+
+    Returns the count, 0 at or past the end of file (``ERROR_HANDLE_EOF``).
+    Leaves the file pointer at offset + count. *offset* must be in
+    0 .. 2**63 - 1. An empty *view* still makes the call. Raises `Error`
+    with the Windows code and *path*.
+    """
+    read_file = k32().ReadFile  # raises off Windows, before the buffer is exported
+    n = min(len(view), MAX_IO)
+    buf = (ctypes.c_char * n).from_buffer(view) if n else None
+    count, code = _positioned(read_file, handle, buf, n, offset)
+    del buf
+    if code and code != ERROR_HANDLE_EOF:
+        raise _positioned_error(code, path)
+    return count
+
+
+def write_at(handle: int, view: memoryview, offset: int, path: Any) -> int:
+    """One ``WriteFile`` of *view* (bytes) starting at *offset* (``OVERLAPPED.Offset``); the count.
+
+    Writing past the end extends the file, the gap reading as zeros. Leaves
+    the file pointer at offset + count (a handle opened for appending only
+    writes at the end, whatever *offset* says). Raises `Error`.
+    """
+    write_file = k32().WriteFile  # raises off Windows, before the buffer is exported
+    n = min(len(view), MAX_IO)
+    buf: Any = None
+    if n and view.readonly:
+        # ctypes passes the storage of a bytes object directly: one copy.
+        buf = view[:n].tobytes()
+    elif n:
+        buf = (ctypes.c_char * n).from_buffer(view)
+    count, code = _positioned(write_file, handle, buf, n, offset)
+    del buf
+    if code:
+        raise _positioned_error(code, path)
+    return count
 
 
 def size(handle: int) -> int | None:

@@ -102,6 +102,7 @@ def _load() -> Any:
         "SetFileTime": (BOOL, [H, LPVOID, LPVOID, LPVOID]),
         "LockFileEx": (BOOL, [H, DWORD, DWORD, DWORD, DWORD, LPVOID]),
         "UnlockFileEx": (BOOL, [H, DWORD, DWORD, DWORD, LPVOID]),
+        "GetOverlappedResult": (BOOL, [H, LPVOID, P(DWORD), BOOL]),
         "GetEnvironmentVariableW": (DWORD, [w.LPCWSTR, w.LPWSTR, DWORD]),
         "SetEnvironmentVariableW": (BOOL, [w.LPCWSTR, w.LPCWSTR]),
         "GetConsoleWindow": (w.HWND, []),

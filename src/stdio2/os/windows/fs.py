@@ -3,19 +3,27 @@
 The `OpenOptionsExt` setters are pure (they record values that
 ``stdio2._sys.windows.fs.open_parameters`` turns into ``CreateFileW``
 arguments) and work on every platform; `symlink_file` / `symlink_dir` call
-``CreateSymbolicLinkW`` and raise `Error` (Unsupported) off Windows.
+``CreateSymbolicLinkW`` and `FileExt` calls ``ReadFile`` / ``WriteFile``;
+they raise `Error` (Unsupported) off Windows.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from stdio2._sys.windows import file as _file
 from stdio2._sys.windows import fs as _sys
+from stdio2.fs import File
 from stdio2.fs._metadata import FileTimes, Metadata
 from stdio2.fs._options import OpenOptions
+from stdio2.io._error import Error, ErrorKind
+from stdio2.io._traits import readable_view, writable_view
 from stdio2.os_str import _to_os_str
 
-__all__ = ["FileTimesExt", "MetadataExt", "OpenOptionsExt", "symlink_dir", "symlink_file"]
+if TYPE_CHECKING:
+    from stdio2._typing import Buffer
+
+__all__ = ["FileExt", "FileTimesExt", "MetadataExt", "OpenOptionsExt", "symlink_dir", "symlink_file"]
 
 
 def _dword(value: object, call: str) -> int:
@@ -124,3 +132,87 @@ class FileTimesExt:
     def set_created(times: FileTimes, when: Any) -> FileTimes:
         """Also set the creation time (an aware datetime) with ``File.set_times``."""
         return times._set_created(when)
+
+
+_MAX_OFFSET = (1 << 63) - 1
+
+
+def _offset(offset: object, call: str) -> int:
+    # As stdio2.os.unix.fs: TypeError for a non-int, InvalidInput when negative.
+    # NT offsets are signed 64-bit, and -1 / -2 (2**64 - 1 / - 2 as Rust's
+    # u64) mean "at the end" / "at the file pointer": larger ones are refused.
+    if isinstance(offset, bool) or not isinstance(offset, int):
+        raise TypeError(f"{call} takes an int offset, got {type(offset).__name__}")
+    if offset < 0:
+        raise Error(ErrorKind.InvalidInput, f"{call}: negative offset {offset}")
+    if offset > _MAX_OFFSET:
+        raise Error(ErrorKind.InvalidInput, f"{call}: offset {offset} is past 2**63 - 1")
+    return offset
+
+
+def _contiguous(view: memoryview, call: str) -> memoryview:
+    if not view.c_contiguous:
+        view.release()
+        raise TypeError(f"{call}: the buffer must be contiguous (got a strided memoryview)")
+    return view
+
+
+def _raw(cell: Any) -> int:
+    raw: int | None = cell.raw
+    if raw is None:
+        from stdio2._sys._owner import closed_error
+
+        raise closed_error("this File")
+    return raw
+
+
+class FileExt:
+    """Positioned I/O on a `File` (Rust's ``std::os::windows::fs::FileExt``).
+
+    Each call is one ``ReadFile``/``WriteFile`` whose ``OVERLAPPED`` carries
+    the offset, on the file's synchronous handle. Unlike Unix's
+    ``pread``/``pwrite`` (``stdio2.os.unix.fs.FileExt``) this **moves the
+    file pointer** to offset + count, as Rust documents: a plain
+    ``File.read`` afterwards continues from there.
+    """
+
+    __slots__ = ()
+
+    @staticmethod
+    def seek_read(file: File, buf: Buffer, offset: int) -> int:
+        """One ``ReadFile`` into *buf* starting at byte *offset*; return the count.
+
+        Returns 0 at or past the end of file (Windows reports
+        ``ERROR_HANDLE_EOF`` there). After a transfer the file pointer is at
+        offset + count. Raises TypeError for a wrong argument type, `Error` (InvalidInput)
+        for a negative offset or a closed file, `Error` with the Windows
+        code and the file's path when ``ReadFile`` fails (e.g.
+        PermissionDenied on a file opened for writing only).
+        """
+        _need_file(file, "FileExt.seek_read")
+        view = _contiguous(writable_view(buf, "FileExt.seek_read"), "FileExt.seek_read")
+        with view:
+            offset = _offset(offset, "FileExt.seek_read")
+            cell = file._live()
+            return _file.read_at(_raw(cell), view, offset, file._path)
+
+    @staticmethod
+    def seek_write(file: File, data: Buffer, offset: int) -> int:
+        """One ``WriteFile`` of *data* starting at byte *offset*; return how many bytes were written.
+
+        Writing past the end extends the file with zeros. The file pointer
+        ends at offset + count. A file opened with ``append`` writes at the
+        end whatever *offset* says (its handle has no ``FILE_WRITE_DATA``).
+        Raises like `seek_read`.
+        """
+        _need_file(file, "FileExt.seek_write")
+        view = _contiguous(readable_view(data, "FileExt.seek_write"), "FileExt.seek_write")
+        with view:
+            offset = _offset(offset, "FileExt.seek_write")
+            cell = file._live()
+            return _file.write_at(_raw(cell), view, offset, file._path)
+
+
+def _need_file(obj: object, call: str) -> None:
+    if not isinstance(obj, File):
+        raise TypeError(f"{call} takes a File, got {type(obj).__name__}")
