@@ -34,6 +34,7 @@ from stdio2.os.linux.uring._event import (
     IN_FLIGHT,
     SQE,
     Event,
+    in_cleanup,
     settled_result,
 )
 from stdio2.os.linux.uring._events import Nop as _Nop
@@ -701,12 +702,23 @@ class Driver:
         write is released. Operations the kernel cannot stop within the
         grace period (an uninterruptible disk read) stay referenced for the
         life of the process instead of being freed. Idempotent.
+
+        Raises `Error` (Unsupported) on another thread, and (ResourceBusy)
+        from a `Cancellation` cleanup: a cleanup runs in the middle of the
+        driver's own work (a reap, or anywhere a dropped submission's
+        finaliser happens to run), which would go on with the rings unmapped.
         """
         ring = self._ring
         if ring is None:
             return
         if _get_ident() != self._thread:
             raise self._foreign_thread()
+        if in_cleanup():
+            raise Error(
+                ErrorKind.ResourceBusy,
+                "uring.Driver.close() called from a Cancellation cleanup, which runs in the middle "
+                "of the driver's own work: close the driver after that call returns",
+            )
         try:
             if self._batches:
                 self._upgrade_all()
@@ -847,7 +859,12 @@ class Driver:
             for ud in list(self._inflight):
                 if ud >= first:
                     op = self._inflight.pop(ud)
-                    op._state = CONSUMED
+                    # Completed here, as cancelled (it never ran), not just
+                    # forgotten: the caller abandons it next, and its
+                    # Cancellation must see that result, e.g. a Close gets
+                    # to close the number it took and the kernel never did.
+                    op.result = -_ECANCELED
+                    op._state = DONE
                     op._release()
         ops.clear()
 
@@ -947,6 +964,12 @@ class Driver:
                 else:
                     op._pins = None  # the fast path's pin: dropping it releases the export
                     op._keep = None
+                if op._cancellation is not None:
+                    # Its submission was dropped since the test above (on
+                    # another thread, or by a finaliser on this one): with
+                    # DONE published, the abandoner and we race to run its
+                    # Cancellation, and exactly one wins (SQE._settle_abandoned).
+                    op._settle_abandoned()
             else:
                 op._finish(res)
         # Release the CQEs to the kernel (Ring.advance_cq, inlined), unless a

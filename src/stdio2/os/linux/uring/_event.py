@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 import errno
 import sys
+import threading
 import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
@@ -32,7 +33,6 @@ F_INTERNAL: Final = 1  # a cancel request or a linked timeout: nobody waits for 
 F_CANCEL_SENT: Final = 2
 F_DEADLINE: Final = 4  # cancelled because a Deadline passed
 F_LINKED: Final = 8  # followed by an IORING_OP_LINK_TIMEOUT
-F_ABANDONED: Final = 16  # its Submission was dropped
 
 # What the kernel posts for an operation it interrupted in an io-wq worker
 # (splice, and other operations that cannot wait by polling): cancelling such
@@ -92,7 +92,9 @@ class SQE:
     )
 
     _event: Event | None
-    _cancellation: Cancellation | None
+    # The Cancellation of an abandoned operation, in a one-item list: the
+    # list's pop() is the atomic claim that runs it once (_settle_abandoned).
+    _cancellation: list[Cancellation] | None
     # The whole entry, in SQE order (user_data included): one pack_into.
     _entry: tuple[int, ...] | None
     _keep: list[object] | None
@@ -241,11 +243,9 @@ class SQE:
             # None, or the fast path's ctypes pin: dropping it releases the export.
             self._pins = None
             self._keep = None
-        cancellation = self._cancellation
-        if cancellation is not None:
-            self._cancellation = None
-            self._state = CONSUMED
-            cancellation._run(result)
+        # DONE is published before _cancellation is read: see _settle_abandoned.
+        if self._cancellation is not None:
+            self._settle_abandoned()
         fut = self._future
         if fut is not None and not fut.done():
             try:
@@ -258,9 +258,10 @@ class SQE:
     def _abandon(self) -> None:
         # Called from Submission.__del__ (any thread, any moment): must not
         # touch the ring. The event's resources move to its Cancellation.
+        # (Nor does it write _flags: an |= from another thread could undo
+        # the driver's own update of them, F_CANCEL_SENT, made in between.)
         if self._state == CONSUMED:
             return
-        self._flags |= F_ABANDONED
         event, self._event = self._event, None
         if event is None:
             return
@@ -269,12 +270,57 @@ class SQE:
         except Exception as e:  # a user-defined cancel() failed: keep the event itself
             warnings.warn(f"{type(event).__name__}.cancel() raised {e!r}", RuntimeWarning, stacklevel=2)
             cancellation = Cancellation(event)
-        if self._state == IN_FLIGHT:
-            self._cancellation = cancellation
-        else:
-            self._state = CONSUMED
-            result = self.result
-            cancellation._run(-1 if result is None else settled_result(result, self._flags))
+        # Publish first, then look: see _settle_abandoned.
+        self._cancellation = [cancellation]
+        if self._state != IN_FLIGHT:
+            self._settle_abandoned()
+
+    def _settle_abandoned(self) -> None:
+        """Run the Cancellation of an abandoned operation that completed; exactly once, whoever calls.
+
+        Two threads meet here: the one that drops the `Submission` (its
+        finaliser runs `_abandon`, on whatever thread let go of the last
+        reference) and the driver's thread reaping the completion. If each
+        first looked at the other's half and then published its own, both
+        could look too early: the reaper finds no Cancellation, the
+        abandoner still finds the operation in flight and stores one that
+        nobody will ever run (an `OpenAt`'s descriptor leaks). So each side
+        publishes first and looks second (a Dekker handshake): the abandoner
+        stores ``_cancellation`` and then reads ``_state``; the reaper
+        stores ``result``, then ``_state = DONE``, then reads
+        ``_cancellation``. Under the GIL the two threads' bytecodes
+        interleave but never overlap, so if the abandoner read ``_state``
+        before DONE was stored, its own store came earlier still and the
+        reaper's read sees it: at least one side finds both halves.
+        ``result`` is stored before ``_state``, so a side that sees DONE
+        also sees the result the cleanup needs. Both sides may find both
+        halves; the claim is then one ``list.pop`` of a one-item list, a
+        single C call that the GIL makes atomic (reading the attribute and
+        clearing it would be two bytecodes a switch can come between), so
+        the cleanup runs once, never twice: a second run would close a
+        descriptor number that may already belong to someone else.
+        """
+        box = self._cancellation
+        if box is None:
+            return
+        try:
+            cancellation = box.pop()
+        except IndexError:
+            return  # the other side claimed it
+        self._state = CONSUMED
+        result = self.result
+        cancellation._run(-1 if result is None else settled_result(result, self._flags))
+
+
+# Per thread, how many Cancellation cleanups are running (nested when a
+# cleanup drops another submission): `Driver.close` refuses to run in one.
+_cleanups = threading.local()
+
+
+def in_cleanup() -> bool:
+    """Whether a `Cancellation` cleanup is running on this thread."""
+    depth: int = getattr(_cleanups, "depth", 0)
+    return depth > 0
 
 
 class Cancellation:
@@ -285,7 +331,11 @@ class Cancellation:
     driver keeps the cancellation until the completion arrives, then calls
     *cleanup* with the kernel's result, e.g. to close a descriptor that
     `OpenAt` opened although nobody wanted it any more, and drops the
-    resources.
+    resources. The cleanup runs exactly once, either on the driver's thread
+    while it reaps or on the thread that dropped the submission, at a
+    moment neither chooses, so it must not close a driver (`Driver.close`
+    raises `Error`, kind ResourceBusy, there). An exception from it becomes
+    a ``RuntimeWarning``.
     """
 
     __slots__ = ("_cleanup", "_resources")
@@ -296,12 +346,17 @@ class Cancellation:
 
     def _run(self, result: int) -> None:
         cleanup, self._cleanup = self._cleanup, None
+        if cleanup is None:
+            self._resources = None
+            return
+        state = _cleanups
+        state.depth = getattr(state, "depth", 0) + 1
         try:
-            if cleanup is not None:
-                cleanup(result)
+            cleanup(result)
         except Exception as e:
             warnings.warn(f"uring Cancellation cleanup raised {e!r}", RuntimeWarning, stacklevel=2)
         finally:
+            state.depth -= 1
             self._resources = None
 
     def __repr__(self) -> str:
