@@ -136,3 +136,18 @@ def test_open_options_ext_types() -> None:
     # The access-mode bits of custom_flags are ignored, as Rust does.
     assert flags & os.O_ACCMODE == os.O_RDONLY and flags & os.O_NOFOLLOW
     _ = io
+
+
+def test_positioned_io_with_strided_buffers(tmp_path: pathlib.Path) -> None:
+    # The OS takes one run of memory. Data to write is copied out of a
+    # strided view in order; a strided buffer to fill is refused by name
+    # (it used to reach pread/pwrite and raise a raw BufferError).
+    path = tmp_path / "strided"
+    with fs.File.create(path) as f:
+        assert ufs.FileExt.write_at(f, memoryview(b"aXbXcXdX")[::2], 3) == 4
+    assert path.read_bytes() == b"\0\0\0abcd"
+    with fs.File.open(path) as f:
+        target = bytearray(8)
+        with pytest.raises(TypeError, match=r"FileExt\.read_at: the buffer must be contiguous"):
+            ufs.FileExt.read_at(f, memoryview(target)[::2], 0)
+        assert target == bytearray(8)

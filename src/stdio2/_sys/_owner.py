@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 # stdio2.io imports this module while its package initialises (pipes and std
 # streams are owners), so the error types are imported where they are used.
 
-__all__ = ["Cell", "Owner", "closed_error"]
+__all__ = ["Cell", "Owner", "closed_error", "raw_of"]
 
 R = TypeVar("R")
 
@@ -92,6 +92,14 @@ def closed_error(what: str) -> Error:
     from stdio2.io._error import Error, ErrorKind
 
     return Error(ErrorKind.InvalidInput, f"{what} is closed (or was moved to another owner)")
+
+
+def raw_of(cell: Cell[R], what: str) -> R:
+    """The cell's raw value, or the closed-owner error naming *what* once it was released."""
+    raw = cell.raw
+    if raw is None:
+        raise closed_error(what)
+    return raw
 
 
 class Owner(Generic[R]):

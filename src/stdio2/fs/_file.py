@@ -23,7 +23,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from stdio2._sys._owner import Cell, closed_error
+from stdio2._sys._owner import Cell, closed_error, raw_of
 from stdio2._sys.unix import fs as _sys
 from stdio2.fs._metadata import FileTimes, Metadata, Permissions
 from stdio2.fs._options import OpenOptions
@@ -240,7 +240,7 @@ class File(FdOwner, Read, Write, Seek):
         """
         pos = seek_arg(pos)
         cell = self._live()
-        return _sys.lseek(_raw(cell), pos.offset, pos.whence, self._path)
+        return _sys.lseek(raw_of(cell, "this File"), pos.offset, pos.whence, self._path)
 
     def read_to_end(self, buf: bytearray, /) -> int:
         """Read to end of file, appending to *buf*; sized from ``fstat`` and the position.
@@ -264,7 +264,7 @@ class File(FdOwner, Read, Write, Seek):
 
     def _size_hint(self) -> int | None:
         cell = self._live()
-        fd = _raw(cell)
+        fd = raw_of(cell, "this File")
         try:
             size = os.fstat(fd).st_size
             pos = os.lseek(fd, 0, os.SEEK_CUR)
@@ -277,7 +277,7 @@ class File(FdOwner, Read, Write, Seek):
     def metadata(self) -> Metadata:
         """The file's metadata: ``fstat`` (+ ``statx`` for the birth time on Linux)."""
         cell = self._live()
-        fd = _raw(cell)
+        fd = raw_of(cell, "this File")
         st = _sys.fstat(fd, self._path)
         return Metadata.from_stat(st, _sys.birth_time_ns(fd=fd))
 
@@ -293,31 +293,31 @@ class File(FdOwner, Read, Write, Seek):
         if size < 0:
             raise Error(ErrorKind.InvalidInput, f"cannot set a file's length to {size}")
         cell = self._live()
-        _sys.ftruncate(_raw(cell), size, self._path)
+        _sys.ftruncate(raw_of(cell, "this File"), size, self._path)
 
     def sync_all(self) -> None:
         """Flush data and metadata to the device: ``fsync`` (``F_FULLFSYNC`` on macOS)."""
         cell = self._live()
-        _sys.fsync(_raw(cell), self._path)
+        _sys.fsync(raw_of(cell, "this File"), self._path)
 
     def sync_data(self) -> None:
         """Flush the data (and the metadata needed to read it): ``fdatasync``."""
         cell = self._live()
-        _sys.fdatasync(_raw(cell), self._path)
+        _sys.fdatasync(raw_of(cell, "this File"), self._path)
 
     def set_permissions(self, perm: Permissions) -> None:
         """Change the permission bits: ``fchmod(fd, mode)``."""
         if not isinstance(perm, Permissions):
             raise TypeError(f"set_permissions takes a Permissions, got {type(perm).__name__}")
         cell = self._live()
-        _sys.fchmod(_raw(cell), perm._mode, self._path)
+        _sys.fchmod(raw_of(cell, "this File"), perm._mode, self._path)
 
     def set_times(self, times: FileTimes) -> None:
         """Set the access and/or modification time: ``futimens`` (unset times are left alone)."""
         if not isinstance(times, FileTimes):
             raise TypeError(f"set_times takes a FileTimes, got {type(times).__name__}")
         cell = self._live()
-        _sys.set_file_times(_raw(cell), times.accessed_ns(), times.modified_ns(), self._path)
+        _sys.set_file_times(raw_of(cell, "this File"), times.accessed_ns(), times.modified_ns(), self._path)
 
     def set_modified(self, when: datetime.datetime) -> None:
         """Set the modification time (an aware `datetime`): ``futimens`` with the access time omitted."""
@@ -333,12 +333,12 @@ class File(FdOwner, Read, Write, Seek):
         interruptible by deadlines.
         """
         cell = self._live()
-        _sys.flock(_raw(cell), _sys.LOCK_EX, self._path)
+        _sys.flock(raw_of(cell, "this File"), _sys.LOCK_EX, self._path)
 
     def lock_shared(self) -> None:
         """Take a shared advisory lock, waiting for it: ``flock(LOCK_SH)``."""
         cell = self._live()
-        _sys.flock(_raw(cell), _sys.LOCK_SH, self._path)
+        _sys.flock(raw_of(cell, "this File"), _sys.LOCK_SH, self._path)
 
     def try_lock(self) -> None:
         """Take an exclusive lock without waiting: ``flock(LOCK_EX|LOCK_NB)``.
@@ -347,19 +347,19 @@ class File(FdOwner, Read, Write, Seek):
         lock (Rust 1.89's ``TryLockError::WouldBlock``), other errors as they come.
         """
         cell = self._live()
-        if not _sys.flock(_raw(cell), _sys.LOCK_EX | _sys.LOCK_NB, self._path):
+        if not _sys.flock(raw_of(cell, "this File"), _sys.LOCK_EX | _sys.LOCK_NB, self._path):
             raise self._would_block()
 
     def try_lock_shared(self) -> None:
         """Take a shared lock without waiting: ``flock(LOCK_SH|LOCK_NB)``; `Error` (WouldBlock) if held."""
         cell = self._live()
-        if not _sys.flock(_raw(cell), _sys.LOCK_SH | _sys.LOCK_NB, self._path):
+        if not _sys.flock(raw_of(cell, "this File"), _sys.LOCK_SH | _sys.LOCK_NB, self._path):
             raise self._would_block()
 
     def unlock(self) -> None:
         """Release this file's lock: ``flock(LOCK_UN)`` (no error when none is held)."""
         cell = self._live()
-        _sys.flock(_raw(cell), _sys.LOCK_UN, self._path)
+        _sys.flock(raw_of(cell, "this File"), _sys.LOCK_UN, self._path)
 
     # -- helpers ------------------------------------------------------------------
 
@@ -381,8 +381,3 @@ class File(FdOwner, Read, Write, Seek):
         return f"File(fd={raw}{path})"
 
 
-def _raw(cell: Cell[int]) -> int:
-    raw = cell.raw
-    if raw is None:
-        raise closed_error("this File")
-    return raw

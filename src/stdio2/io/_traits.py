@@ -48,7 +48,7 @@ def byte_arg(byte: object, call: str) -> int:
 
 
 def writable_view(buf: object, call: str) -> memoryview:
-    """A flat, byte-format, writable memoryview of *buf*, or a TypeError naming the right call."""
+    """A flat, contiguous, byte-format, writable memoryview of *buf*, or a TypeError naming the right call."""
     try:
         view = memoryview(buf)  # type: ignore[arg-type]
     except TypeError:
@@ -67,13 +67,23 @@ def writable_view(buf: object, call: str) -> memoryview:
             f"{call}: the buffer is read-only ({type(buf).__name__}); pass a bytearray "
             "or a writable memoryview"
         )
-    if view.format != "B" or view.ndim != 1:
+    if view.format != "B" or view.ndim != 1 or not view.c_contiguous:
+        if not view.c_contiguous:
+            # The OS fills one run of memory; a strided view is not one.
+            view.release()
+            raise TypeError(
+                f"{call}: the buffer must be contiguous (got a strided memoryview); "
+                "read into a bytearray and copy it into place"
+            )
         view = view.cast("B")
     return view
 
 
 def readable_view(data: object, call: str) -> memoryview:
-    """A flat byte memoryview of any bytes-like *data*, or a TypeError naming the right call."""
+    """A flat, contiguous byte memoryview of any bytes-like *data*, or a TypeError naming the right call.
+
+    A strided view is copied (its bytes in order): the OS takes one run of memory.
+    """
     try:
         view = memoryview(data)  # type: ignore[arg-type]
     except TypeError:
@@ -85,7 +95,11 @@ def readable_view(data: object, call: str) -> memoryview:
         raise TypeError(
             f"{call}: expected a bytes-like object, got {type(data).__name__}"
         ) from None
-    if view.format != "B" or view.ndim != 1:
+    if view.format != "B" or view.ndim != 1 or not view.c_contiguous:
+        if not view.c_contiguous:
+            flat = memoryview(view.tobytes())
+            view.release()
+            return flat
         view = view.cast("B")
     return view
 
@@ -414,6 +428,20 @@ class Seek(abc.ABC):
     def seek_relative(self, offset: int, /) -> None:
         """Seek *offset* bytes from the current position; returns None."""
         self.seek(_Current(offset))
+
+
+def offset_arg(offset: object, call: str, maximum: int | None = None) -> int:
+    """A file offset for a positioned call.
+
+    TypeError for a non-int; `Error` (InvalidInput) below 0 or above *maximum*.
+    """
+    if isinstance(offset, bool) or not isinstance(offset, int):
+        raise TypeError(f"{call} takes an int offset, got {type(offset).__name__}")
+    if offset < 0:
+        raise Error(ErrorKind.InvalidInput, f"{call}: negative offset {offset}")
+    if maximum is not None and offset > maximum:
+        raise Error(ErrorKind.InvalidInput, f"{call}: offset {offset} is past {maximum}")
+    return offset
 
 
 def seek_arg(pos: object) -> SeekFrom:

@@ -16,13 +16,14 @@ if sys.platform == "win32":  # pragma: no cover
 import stat as _stat
 from typing import TYPE_CHECKING, Any
 
+from stdio2._sys._owner import raw_of
 from stdio2._sys.unix import fs as _sys
 from stdio2.fs._dir import DirBuilder, DirEntry
 from stdio2.fs._file import File
 from stdio2.fs._metadata import FileType, Metadata, Permissions
 from stdio2.fs._options import OpenOptions
 from stdio2.io._error import Error, ErrorKind
-from stdio2.io._traits import readable_view, writable_view
+from stdio2.io._traits import offset_arg, readable_view, writable_view
 from stdio2.os.fd import fd_of
 from stdio2.os_str import _to_os_bytes
 
@@ -211,10 +212,10 @@ class FileExt:
         """One ``pread(fd, buf, offset)``; return the count (0 at or past the end)."""
         _need(file, File, "FileExt.read_at")
         view = writable_view(buf, "FileExt.read_at")
-        offset = _offset(offset, "FileExt.read_at")
+        offset = offset_arg(offset, "FileExt.read_at")
         cell = file._live()
         with view:
-            return _sys.pread(_raw(cell), view, offset, file._path)
+            return _sys.pread(raw_of(cell, "this File"), view, offset, file._path)
 
     @staticmethod
     def write_at(file: File, data: Buffer, offset: int) -> int:
@@ -224,16 +225,16 @@ class FileExt:
         """
         _need(file, File, "FileExt.write_at")
         view = readable_view(data, "FileExt.write_at")
-        offset = _offset(offset, "FileExt.write_at")
+        offset = offset_arg(offset, "FileExt.write_at")
         cell = file._live()
         with view:
-            return _sys.pwrite(_raw(cell), view, offset, file._path)
+            return _sys.pwrite(raw_of(cell, "this File"), view, offset, file._path)
 
     @staticmethod
     def read_exact_at(file: File, buf: Buffer, offset: int) -> None:
         """Fill *buf* from *offset* with ``pread`` calls; UnexpectedEof (with ``progress``) at the end."""
         view = writable_view(buf, "FileExt.read_exact_at")
-        offset = _offset(offset, "FileExt.read_exact_at")
+        offset = offset_arg(offset, "FileExt.read_exact_at")
         filled, total = 0, len(view)
         with view:
             while filled < total:
@@ -251,7 +252,7 @@ class FileExt:
     def write_all_at(file: File, data: Buffer, offset: int) -> None:
         """Write all of *data* at *offset* with ``pwrite`` calls; WriteZero / errors with ``progress``."""
         view = readable_view(data, "FileExt.write_all_at")
-        offset = _offset(offset, "FileExt.write_all_at")
+        offset = offset_arg(offset, "FileExt.write_all_at")
         done, total = 0, len(view)
         with view:
             while done < total:
@@ -264,22 +265,6 @@ class FileExt:
                 if not n:
                     raise Error(ErrorKind.WriteZero, "failed to write whole buffer").with_progress(done)
                 done += n
-
-
-def _offset(offset: object, call: str) -> int:
-    value = _int(offset, call)
-    if value < 0:
-        raise Error(ErrorKind.InvalidInput, f"{call}: negative offset {value}")
-    return value
-
-
-def _raw(cell: Any) -> int:
-    raw: int | None = cell.raw
-    if raw is None:
-        from stdio2._sys._owner import closed_error
-
-        raise closed_error("this File")
-    return raw
 
 
 class OpenOptionsExt:
@@ -349,7 +334,7 @@ def lchown(path: Any, uid: int | None, gid: int | None) -> None:
 def fchown(fd: Any, uid: int | None, gid: int | None) -> None:
     """Change owner/group of an open file (any `AsFd`): ``fchown``."""
     cell = fd_of(fd, "fchown")
-    _sys.fchown(_raw(cell), _id(uid, "fchown"), _id(gid, "fchown"))
+    _sys.fchown(raw_of(cell, "this File"), _id(uid, "fchown"), _id(gid, "fchown"))
 
 
 def chroot(path: Any) -> None:

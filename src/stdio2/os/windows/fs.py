@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from stdio2._sys._owner import raw_of
 from stdio2._sys.windows import file as _file
 from stdio2._sys.windows import fs as _sys
 from stdio2.fs import File
 from stdio2.fs._metadata import FileTimes, Metadata
 from stdio2.fs._options import OpenOptions
-from stdio2.io._error import Error, ErrorKind
-from stdio2.io._traits import readable_view, writable_view
+from stdio2.io._traits import offset_arg, readable_view, writable_view
 from stdio2.os_str import _to_os_str
 
 if TYPE_CHECKING:
@@ -134,36 +134,9 @@ class FileTimesExt:
         return times._set_created(when)
 
 
+# NT offsets are signed 64-bit, and 2**64 - 1 / - 2 (Rust's u64 for -1 / -2)
+# mean "at the end" / "at the file pointer": larger offsets are refused.
 _MAX_OFFSET = (1 << 63) - 1
-
-
-def _offset(offset: object, call: str) -> int:
-    # As stdio2.os.unix.fs: TypeError for a non-int, InvalidInput when negative.
-    # NT offsets are signed 64-bit, and -1 / -2 (2**64 - 1 / - 2 as Rust's
-    # u64) mean "at the end" / "at the file pointer": larger ones are refused.
-    if isinstance(offset, bool) or not isinstance(offset, int):
-        raise TypeError(f"{call} takes an int offset, got {type(offset).__name__}")
-    if offset < 0:
-        raise Error(ErrorKind.InvalidInput, f"{call}: negative offset {offset}")
-    if offset > _MAX_OFFSET:
-        raise Error(ErrorKind.InvalidInput, f"{call}: offset {offset} is past 2**63 - 1")
-    return offset
-
-
-def _contiguous(view: memoryview, call: str) -> memoryview:
-    if not view.c_contiguous:
-        view.release()
-        raise TypeError(f"{call}: the buffer must be contiguous (got a strided memoryview)")
-    return view
-
-
-def _raw(cell: Any) -> int:
-    raw: int | None = cell.raw
-    if raw is None:
-        from stdio2._sys._owner import closed_error
-
-        raise closed_error("this File")
-    return raw
 
 
 class FileExt:
@@ -190,11 +163,11 @@ class FileExt:
         PermissionDenied on a file opened for writing only).
         """
         _need_file(file, "FileExt.seek_read")
-        view = _contiguous(writable_view(buf, "FileExt.seek_read"), "FileExt.seek_read")
+        view = writable_view(buf, "FileExt.seek_read")
         with view:
-            offset = _offset(offset, "FileExt.seek_read")
+            offset = offset_arg(offset, "FileExt.seek_read", _MAX_OFFSET)
             cell = file._live()
-            return _file.read_at(_raw(cell), view, offset, file._path)
+            return _file.read_at(raw_of(cell, "this File"), view, offset, file._path)
 
     @staticmethod
     def seek_write(file: File, data: Buffer, offset: int) -> int:
@@ -206,11 +179,11 @@ class FileExt:
         Raises like `seek_read`.
         """
         _need_file(file, "FileExt.seek_write")
-        view = _contiguous(readable_view(data, "FileExt.seek_write"), "FileExt.seek_write")
+        view = readable_view(data, "FileExt.seek_write")
         with view:
-            offset = _offset(offset, "FileExt.seek_write")
+            offset = offset_arg(offset, "FileExt.seek_write", _MAX_OFFSET)
             cell = file._live()
-            return _file.write_at(_raw(cell), view, offset, file._path)
+            return _file.write_at(raw_of(cell, "this File"), view, offset, file._path)
 
 
 def _need_file(obj: object, call: str) -> None:

@@ -42,7 +42,7 @@ from typing import Any, NoReturn, Protocol, Self, runtime_checkable
 from stdio2.io._error import Error, ErrorKind
 
 # isort: split
-from stdio2._sys._owner import Cell, Owner, closed_error
+from stdio2._sys._owner import Cell, Owner, closed_error, raw_of
 from stdio2._sys.windows import handle as _h
 
 __all__ = [
@@ -203,13 +203,6 @@ class _SocketCell(Cell[int]):
         self.ops = ops
 
 
-def _raw_of(cell: Cell[int], what: str) -> int:
-    raw = cell.raw
-    if raw is None:  # only reachable through a cell that was released behind our back
-        raise closed_error(what)
-    return raw
-
-
 def _duplicate(
     cell: Cell[int], cell_type: type[_HandleCell] | type[_SocketCell], default_ops: _h.HandleOps, what: str
 ) -> tuple[int, _h.HandleOps]:
@@ -221,7 +214,7 @@ def _duplicate(
     """
     try:
         ops = cell.ops if isinstance(cell, cell_type) else default_ops
-        return ops.duplicate(_raw_of(cell, what)), ops
+        return ops.duplicate(raw_of(cell, what)), ops
     finally:
         del cell
 
@@ -396,7 +389,7 @@ class OwnedHandle(_HandleOwner):
 
     def as_raw_handle(self) -> RawHandle:
         """The raw value, still owned by this object. Raises ``Error(InvalidInput)`` once closed."""
-        return _raw_of(self._live(), "this OwnedHandle")
+        return raw_of(self._live(), "this OwnedHandle")
 
     def into_raw_handle(self) -> RawHandle:
         """Give up ownership: return the raw value, which the caller must now close.
@@ -573,7 +566,7 @@ class BorrowedHandle:
         """The raw value; raises ``Error(InvalidInput)`` if the owner was closed. No system call."""
         if self._owner is None:
             return self._raw
-        return _raw_of(self._owner_cell(), "the borrowed handle")
+        return raw_of(self._owner_cell(), "the borrowed handle")
 
     def try_clone_to_owned(self) -> OwnedHandle:
         """A new owner of a new handle to the same object (``DuplicateHandle``, same access, not inheritable).
@@ -673,7 +666,7 @@ class OwnedSocket(Owner[int]):
 
     def as_raw_socket(self) -> RawSocket:
         """The raw value, still owned by this object. Raises ``Error(InvalidInput)`` once closed."""
-        return _raw_of(self._live(), "this OwnedSocket")
+        return raw_of(self._live(), "this OwnedSocket")
 
     def into_raw_socket(self) -> RawSocket:
         """Give up ownership and return the raw socket, which the caller must now close."""
@@ -753,7 +746,7 @@ class BorrowedSocket:
         """The raw value; raises ``Error(InvalidInput)`` if the owner was closed. No system call."""
         if self._owner is None:
             return self._raw
-        return _raw_of(self._owner_cell(), "the borrowed socket")
+        return raw_of(self._owner_cell(), "the borrowed socket")
 
     def try_clone_to_owned(self) -> OwnedSocket:
         """A new owner of a duplicate socket (``WSADuplicateSocketW`` + ``WSASocketW``)."""
